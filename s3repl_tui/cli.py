@@ -1,0 +1,110 @@
+"""Command line entry point. Each subcommand lives in ``s3repl_tui.commands.<name>`` and is imported
+only when used, so ``--help`` and ``check`` never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from s3repl_tui import __version__
+from s3repl_tui.errors import EXIT_USAGE, UserError
+
+COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("AWS connection (boto3's credential chain; AWS CLI conventions)")
+    group.add_argument("--source-profile", metavar="P", help="profile for the source account (default chain)")
+    group.add_argument(
+        "--dest-profile",
+        metavar="Q",
+        help="profile for the destination account; without it, what the source credentials "
+        "cannot read is reported as unknown",
+    )
+    group.add_argument("--region", metavar="R", help="region for API calls before bucket regions are known")
+    group.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this endpoint")
+
+
+def _add_bucket(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--source-bucket", metavar="B", required=required, help="the replication source bucket")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="s3repl-tui",
+        description="Find out why Amazon S3 replication fails, and fix it with one key.",
+    )
+    parser.add_argument("--version", action="version", version=f"s3repl-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tui = commands.add_parser("tui", help="the troubleshooter (default)")
+    _add_bucket(tui, required=False)
+    _add_common(tui)
+    tui.add_argument("--read-only", action="store_true", help="hide and refuse every write")
+
+    check = commands.add_parser("check", help="diagnose every layer; exit 0 pass, 1 fail, 2 usage, 3 unknown")
+    _add_bucket(check, required=True)
+    _add_common(check)
+    check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+
+    fix = commands.add_parser("fix", help="plan, confirm and apply least-privilege fixes")
+    _add_bucket(fix, required=True)
+    _add_common(fix)
+    mode = fix.add_mutually_exclusive_group()
+    mode.add_argument("--yes", action="store_true", help="apply without asking")
+    mode.add_argument("--dry-run", action="store_true", help="only print the plan")
+    mode.add_argument("--export", choices=("cli", "json"), help="print the plan as AWS CLI commands or JSON")
+    fix.add_argument("--layer", action="append", metavar="ID", help="only fix this layer (repeatable)")
+
+    undo = commands.add_parser("undo", help="restore the documents the last applied fix set changed")
+    _add_common(undo)
+    undo.add_argument("--yes", action="store_true", help="restore without asking")
+
+    commands.add_parser("demo", help="open the troubleshooter on an embedded two-account sandbox")
+
+    init = commands.add_parser("init", help="guided first-time replication setup")
+    _add_common(init)
+
+    obj = commands.add_parser("object", help="why did this object (not) replicate")
+    _add_bucket(obj, required=True)
+    _add_common(obj)
+    obj.add_argument("--key", required=True, help="object key")
+    obj.add_argument("--version-id", help="object version (default: current)")
+
+    retry = commands.add_parser("retry", help="re-replicate FAILED or older objects with S3 Batch Replication")
+    _add_bucket(retry, required=True)
+    _add_common(retry)
+    retry.add_argument("--statuses", default="FAILED,NONE", help="replication statuses to include")
+    retry.add_argument("--report-bucket", help="bucket for the completion report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
+        args_list.insert(0, "tui")  # the app is the default command
+    args = build_parser().parse_args(args_list)
+    command = args.command or "tui"
+    try:
+        module = importlib.import_module(f"s3repl_tui.commands.{command}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"s3repl_tui.commands.{command}":
+            raise
+        print(f"s3repl-tui: '{command}' is not available in this version yet.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(module.run(args))
+    except UserError as error:
+        print(f"s3repl-tui: {error.message}", file=sys.stderr)
+        if error.hint:
+            print(f"hint: {error.hint}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("s3repl-tui: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""What was read from AWS, immutable: every input holds its value, "not configured", or why it could
+not be read. Checks are pure functions of a Snapshot; nothing here does I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
+
+ErrorKind = Literal[
+    "access-denied",  # AccessDenied / AccessDeniedException / 403
+    "not-found",  # the resource itself does not exist (NoSuchBucket, NoSuchEntity, NotFoundException)
+    "throttled",  # still throttled after botocore's retries
+    "network",  # connection refused/reset, timeouts, DNS
+    "credentials",  # expired, missing or invalid credentials
+    "no-credentials",  # not attempted: no credentials for the account that owns the resource
+    "pending",  # not read yet (partial snapshots shown while probing)
+    "other",
+]
+ReadStatus = Literal["ok", "absent", "error"]
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """Why one input could not be read, and how its owner can read it instead."""
+
+    kind: ErrorKind
+    code: str  # the AWS error code as answered ("AccessDenied"), or a short name of ours
+    message: str  # one sentence
+    operation: str  # "s3:GetBucketPolicy"
+    account: str | None = None  # whose credentials were used (None: none were)
+    command: str = ""  # exact AWS CLI command the resource owner can run to read it
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """One input: ``ok`` with a value, ``absent`` (AWS says it is not configured), or ``error``."""
+
+    status: ReadStatus
+    value: T | None = None
+    error: ReadError | None = None
+    absent_code: str = ""  # e.g. "NoSuchBucketPolicy", "ReplicationConfigurationNotFoundError"
+
+    @staticmethod
+    def ok(value: T) -> Read[T]:
+        return Read("ok", value=value)
+
+    @staticmethod
+    def absent(code: str) -> Read[T]:
+        return Read("absent", absent_code=code)
+
+    @staticmethod
+    def failed(error: ReadError) -> Read[T]:
+        return Read("error", error=error)
+
+    @staticmethod
+    def pending(operation: str) -> Read[T]:
+        return Read("error", error=ReadError("pending", "Pending", "Not read yet.", operation))
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def is_absent(self) -> bool:
+        return self.status == "absent"
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == "error"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credentials of one side are (``sts:GetCallerIdentity``)."""
+
+    side: Literal["source", "destination"]
+    profile: str | None
+    account: str | None
+    arn: str | None
+    error: ReadError | None = None
+
+
+@dataclass(frozen=True)
+class BucketSnapshot:
+    """Everything read about one bucket, with the credentials of the account that owns it."""
+
+    name: str
+    owner_account: str | None  # None: could not be determined
+    read_as: str | None  # account whose credentials read it; None: not read (no credentials)
+    exists: Read[bool]  # HeadBucket: ok(True), absent("NoSuchBucket"), or error
+    region: Read[str]  # GetBucketLocation, normalised ("us-east-1" for None)
+    versioning: Read[str]  # "Enabled" | "Suspended" | "" (never enabled)
+    encryption: Read[Document]  # ServerSideEncryptionConfiguration
+    ownership: Read[str]  # ObjectOwnership of the first rule
+    object_lock: Read[Document]  # ObjectLockConfiguration
+    policy: Read[Document]  # the bucket policy, parsed
+    request_payment: Read[str]  # "BucketOwner" | "Requester"
+    replication: Read[Document] | None = None  # source only: ReplicationConfiguration
+    notification: Read[Document] | None = None  # source only: NotificationConfiguration
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+    @property
+    def default_kms_key(self) -> str | None:
+        """The KMSMasterKeyID of the default encryption, when it is SSE-KMS or DSSE-KMS."""
+        if not self.encryption.is_ok or not self.encryption.value:
+            return None
+        for rule in self.encryption.value.get("Rules", []):
+            default = rule.get("ApplyServerSideEncryptionByDefault", {})
+            if str(default.get("SSEAlgorithm", "")).startswith("aws:kms"):
+                key = default.get("KMSMasterKeyID")
+                return str(key) if key else None
+        return None
+
+    @property
+    def bucket_key_enabled(self) -> bool | None:
+        """Whether S3 Bucket Keys are on (None: encryption unknown)."""
+        if self.encryption.is_absent:
+            return False
+        if not self.encryption.is_ok or self.encryption.value is None:
+            return None
+        return any(bool(rule.get("BucketKeyEnabled")) for rule in self.encryption.value.get("Rules", []))
+
+
+@dataclass(frozen=True)
+class KeySnapshot:
+    """A KMS key as referenced by a rule (ReplicaKmsKeyID) or a bucket's default encryption."""
+
+    reference: str  # as written: key ARN, key id, alias name or alias ARN
+    arn: str | None  # the full key ARN once resolved (DescribeKey), else from the reference if an ARN
+    region: str | None
+    account: str | None
+    metadata: Read[Document]  # DescribeKey KeyMetadata
+    policy: Read[Document]  # GetKeyPolicy "default", parsed
+    aliases: Read[tuple[str, ...]]  # ListAliases for the key
+
+
+@dataclass(frozen=True)
+class RoleSnapshot:
+    """The replication role named in the configuration, and every policy that applies to it."""
+
+    arn: str  # as written in the configuration
+    name: str
+    account: str | None
+    role: Read[Document]  # GetRole "Role": Arn, Path, AssumeRolePolicyDocument (dict), PermissionsBoundary
+    inline_policies: Read[Mapping[str, Document]]  # policy name -> document
+    attached_policies: Read[Mapping[str, Document]]  # policy ARN -> default version document
+    boundary: Read[Document]  # absent("NoPermissionsBoundary") when the role has none
+
+
+@dataclass(frozen=True)
+class CallStats:
+    count: int = 0
+    wall_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent reading of a replication setup."""
+
+    source_bucket: str
+    source_identity: Identity
+    dest_identity: Identity | None  # None: no --dest-profile given
+    endpoint_url: str | None
+    source: BucketSnapshot
+    destinations: Mapping[str, BucketSnapshot] = field(default_factory=dict)  # name -> bucket
+    role: RoleSnapshot | None = None  # None: no configuration, or it names no role
+    keys: Mapping[str, KeySnapshot] = field(default_factory=dict)  # reference as written -> key
+    calls: CallStats = CallStats()
+
+    @property
+    def replication(self) -> Document | None:
+        read = self.source.replication
+        return read.value if read is not None and read.is_ok else None
