@@ -36,7 +36,7 @@ def _with_rule_ids(raw_xml: str, stored: dict[str, Any]) -> bytes:
             id_element = ET.Element(f"{namespace}ID")
             id_element.text = str(stored_rule.get("ID", ""))
             rule_element.insert(0, id_element)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + bytes(ET.tostring(root, encoding="utf-8"))
 
 
 def apply() -> None:

@@ -245,11 +245,11 @@ def build_seed(sandbox: Sandbox, setup: SeedSetup | None = None) -> SeedSetup:
     """Build the seed's working two-account setup; returns what was written."""
     setup = setup or SeedSetup()
     source, dest = sandbox.session(SOURCE_PROFILE), sandbox.session(DEST_PROFILE)
-    s3_a = source.client("s3", region_name=setup.source_region)
-    s3_b = dest.client("s3", region_name=setup.dest_region)
-    kms_a = source.client("kms", region_name=setup.source_region)
-    kms_b = dest.client("kms", region_name=setup.dest_region)
-    iam_a = source.client("iam")
+    s3_a: Any = source.client("s3", region_name=setup.source_region)
+    s3_b: Any = dest.client("s3", region_name=setup.dest_region)
+    kms_a: Any = source.client("kms", region_name=setup.source_region)
+    kms_b: Any = dest.client("kms", region_name=setup.dest_region)
+    iam_a: Any = source.client("iam")
 
     for s3, bucket, region in ((s3_a, setup.source_bucket, setup.source_region),
                                (s3_b, setup.dest_bucket, setup.dest_region)):
@@ -311,24 +311,24 @@ Breakage = Callable[[Sandbox, SeedSetup], None]
 
 
 def suspend_destination_versioning(sandbox: Sandbox, setup: SeedSetup) -> None:
-    s3_b = sandbox.session(DEST_PROFILE).client("s3", region_name=setup.dest_region)
+    s3_b: Any = sandbox.session(DEST_PROFILE).client("s3", region_name=setup.dest_region)
     s3_b.put_bucket_versioning(Bucket=setup.dest_bucket, VersioningConfiguration={"Status": "Suspended"})
 
 
 def drop_role_kms_statement(sandbox: Sandbox, setup: SeedSetup) -> None:
     """The classic: the role was made by IaC and nobody added the KMS statement."""
-    iam_a = sandbox.session(SOURCE_PROFILE).client("iam")
+    iam_a: Any = sandbox.session(SOURCE_PROFILE).client("iam")
     iam_a.delete_role_policy(RoleName=setup.role_name, PolicyName=setup.inline_policy_name)
 
 
 def drop_destination_bucket_policy(sandbox: Sandbox, setup: SeedSetup) -> None:
-    s3_b = sandbox.session(DEST_PROFILE).client("s3", region_name=setup.dest_region)
+    s3_b: Any = sandbox.session(DEST_PROFILE).client("s3", region_name=setup.dest_region)
     s3_b.delete_bucket_policy(Bucket=setup.dest_bucket)
 
 
 def drop_sse_kms_opt_in(sandbox: Sandbox, setup: SeedSetup) -> None:
     """A rule without SourceSelectionCriteria/ReplicaKmsKeyID silently skips SSE-KMS objects."""
-    s3_a = sandbox.session(SOURCE_PROFILE).client("s3", region_name=setup.source_region)
+    s3_a: Any = sandbox.session(SOURCE_PROFILE).client("s3", region_name=setup.source_region)
     replication = json.loads(json.dumps(setup.documents["replication"]))
     for rule in replication["Rules"]:
         rule.pop("SourceSelectionCriteria", None)

@@ -1,0 +1,62 @@
+"""Reading the stored replication configuration from a plain (unpatched) moto server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from s3repl_tui.moto_compat import looks_like_moto_template
+
+CONFIGURATION = {
+    "Role": "arn:aws:iam::123456789012:role/r",
+    "Rules": [
+        {
+            "ID": "a",
+            "Priority": 3,
+            "Filter": {"And": {"Prefix": "p/", "Tags": [{"Key": "k", "Value": "v"}, {"Key": "k2", "Value": "v2"}]}},
+            "Status": "Enabled",
+            "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+            "DeleteMarkerReplication": {"Status": "Disabled"},
+            "Destination": {
+                "Bucket": "arn:aws:s3:::d",
+                "EncryptionConfiguration": {"ReplicaKmsKeyID": "arn:aws:kms:us-east-1:123456789012:key/k"},
+                "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+            },
+        }
+    ],
+}
+
+
+def test_a_plain_moto_server_is_lossy_and_its_state_api_is_not() -> None:
+    script = textwrap.dedent(
+        f"""
+        import json, boto3
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+        from s3repl_tui.moto_compat import stored_configuration
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{{host}}:{{port}}"
+        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+                          aws_access_key_id="x", aws_secret_access_key="x")
+        s3.create_bucket(Bucket="src")
+        s3.put_bucket_versioning(Bucket="src", VersioningConfiguration={{"Status": "Enabled"}})
+        s3.put_bucket_replication(Bucket="src", ReplicationConfiguration=json.loads({json.dumps(json.dumps(CONFIGURATION))}))
+        answered = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]
+        print(json.dumps({{"answered": answered, "stored": stored_configuration(url, "src"),
+                          "other": stored_configuration(url, "nope")}}))
+        server.stop()
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert looks_like_moto_template(out["answered"])
+    assert out["stored"] == CONFIGURATION
+    assert out["other"] is None
+
+
+def test_a_real_configuration_does_not_look_like_the_template() -> None:
+    assert not looks_like_moto_template(CONFIGURATION)
+    assert not looks_like_moto_template({"Rules": []})
