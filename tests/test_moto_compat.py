@@ -60,3 +60,30 @@ def test_a_plain_moto_server_is_lossy_and_its_state_api_is_not() -> None:
 def test_a_real_configuration_does_not_look_like_the_template() -> None:
     assert not looks_like_moto_template(CONFIGURATION)
     assert not looks_like_moto_template({"Rules": []})
+
+
+def test_probe_reads_the_stored_configuration_from_a_plain_moto_server() -> None:
+    script = textwrap.dedent(
+        f"""
+        import json, os, boto3
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+        from s3repl_tui.aws import Connection, ConnectOptions
+        from s3repl_tui.probes import probe
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{{host}}:{{port}}"
+        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+        s3.create_bucket(Bucket="src")
+        s3.put_bucket_versioning(Bucket="src", VersioningConfiguration={{"Status": "Enabled"}})
+        s3.put_bucket_replication(Bucket="src", ReplicationConfiguration=json.loads({json.dumps(json.dumps(CONFIGURATION))}))
+        snapshot = probe(Connection.open(ConnectOptions(endpoint_url=url, region="us-east-1")), "src")
+        print(json.dumps(snapshot.replication))
+        server.stop()
+        """
+    )
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_CONFIG_FILE": "/nonexistent",
+           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == CONFIGURATION

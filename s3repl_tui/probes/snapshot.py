@@ -91,7 +91,7 @@ class BucketSnapshot:
     name: str
     owner_account: str | None  # None: could not be determined
     read_as: str | None  # account whose credentials read it; None: not read (no credentials)
-    exists: Read[bool]  # HeadBucket: ok(True), absent("NoSuchBucket"), or error
+    exists: Read[bool]  # from GetBucketLocation: ok(True), or error (not-found "NoSuchBucket", denied…)
     region: Read[str]  # GetBucketLocation, normalised ("us-east-1" for None)
     versioning: Read[str]  # "Enabled" | "Suspended" | "" (never enabled)
     encryption: Read[Document]  # ServerSideEncryptionConfiguration

@@ -74,7 +74,7 @@ def _operation_name(
     return f"{service}:{method}"
 
 
-def _error(status: int, service: str, code: str, message: str) -> FaultResponse:
+def error_response(status: int, service: str, code: str, message: str) -> FaultResponse:
     if service == "s3":
         body = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
@@ -96,7 +96,7 @@ def cross_account_denial(request: SandboxRequest) -> FaultResponse | None:
     if request.service == "s3" and request.bucket:
         owner = s3_backends.bucket_accounts.get(request.bucket)
         if owner and owner[1] != request.caller_account:
-            return _error(403, "s3", "AccessDenied", "Access Denied")
+            return error_response(403, "s3", "AccessDenied", "Access Denied")
     if request.service == "kms":
         try:
             key_id = str(json.loads(request.body or b"{}").get("KeyId", ""))
@@ -105,7 +105,7 @@ def cross_account_denial(request: SandboxRequest) -> FaultResponse | None:
         match = _KMS_ARN_ACCOUNT.match(key_id)
         if match and match.group(1) != request.caller_account:
             message = f"User in account {request.caller_account} is not authorized to use {key_id}"
-            return _error(400, "kms", "AccessDeniedException", message)
+            return error_response(400, "kms", "AccessDeniedException", message)
     return None
 
 

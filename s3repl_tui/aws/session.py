@@ -1,0 +1,184 @@
+"""One boto3 session per account, clients per (service, region), and the caller identity of each."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
+
+from s3repl_tui.aws.connect_errors import open_error, profile_not_found
+from s3repl_tui.aws.errors import classify
+from s3repl_tui.aws.meter import CallListener, CallMeter
+from s3repl_tui.probes.snapshot import Identity
+
+Side = Literal["source", "destination"]
+# Without a region anywhere (profile, env, --region), start in us-east-1: S3, IAM and STS answer there
+# for every bucket, and every bucket and key is then read in its own region.
+FALLBACK_REGION = "us-east-1"
+# Standard retries back off on throttling and transient errors; the timeouts keep a dead endpoint
+# from hanging the probe. The pool is as wide as the probe's concurrency.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},  # retries after the first attempt: 4 in all
+    connect_timeout=5,
+    read_timeout=20,
+    max_pool_connections=32,
+)
+# GetCallerIdentity answers whether the credentials and the endpoint work at all: fail fast.
+IDENTITY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=3, read_timeout=10)
+WARM_SERVICES = ("s3", "iam", "kms")
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    source_profile: str | None = None
+    dest_profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None  # None: the profile's endpoint_url or AWS_ENDPOINT_URL, if any
+
+
+class AccountSession:
+    """One account's credentials. boto3 sessions are not thread-safe, so clients are made under a lock;
+    the clients themselves are shared by every probe thread."""
+
+    def __init__(
+        self,
+        side: Side,
+        boto_session: boto3.Session,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        meter: CallMeter | None = None,
+    ) -> None:
+        self.side: Side = side
+        self.profile = profile
+        self.boto_session = boto_session
+        self.endpoint_url = endpoint_url
+        self.meter = meter or CallMeter()
+        self._lock = threading.Lock()
+        self._identity_lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._identity: Identity | None = None
+
+    @classmethod
+    def from_profile(
+        cls, side: Side, profile: str | None, options: ConnectOptions, meter: CallMeter | None = None
+    ) -> AccountSession:
+        """Raises botocore's ProfileNotFound for an unknown profile (Connection.open explains it)."""
+        session = boto3.Session(profile_name=profile, region_name=options.region)
+        return cls(side, session, profile=profile, endpoint_url=options.endpoint_url, meter=meter)
+
+    @property
+    def region(self) -> str:
+        return self.boto_session.region_name or FALLBACK_REGION
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The client of ``service`` in ``region`` (default: the session's), made once."""
+        key = (service, region or self.region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = self._make_client(service, key[1], CLIENT_CONFIG)
+        return client
+
+    def _make_client(self, service: str, region: str, config: Config) -> Any:
+        # Caller holds self._lock. endpoint_url=None lets botocore apply profile/env endpoints.
+        client = self.boto_session.client(
+            service,  # type: ignore[call-overload]
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            config=config,
+        )
+        self.meter.attach(client, self.side)
+        return client
+
+    def identity(self) -> Identity:
+        """sts:GetCallerIdentity, asked once; a failure is kept in ``Identity.error``."""
+        with self._identity_lock:
+            if self._identity is None:
+                self._identity = self._ask_identity()
+            return self._identity
+
+    def _ask_identity(self) -> Identity:
+        try:
+            with self._lock:
+                sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
+            answer = sts.get_caller_identity()
+        except Exception as error:  # classified: a credential, profile or network problem
+            read_error = classify(error, "sts:GetCallerIdentity", None)
+            return Identity(self.side, self.profile, None, None, error=read_error)
+        return Identity(self.side, self.profile, str(answer["Account"]), str(answer["Arn"]))
+
+    @property
+    def account(self) -> str | None:
+        return self.identity().account
+
+    def warm_up(self) -> Identity:
+        """Identity first (it proves the credentials), then the clients every probe needs, so their
+        slow first creation (service models) happens before the probe's clock starts."""
+        identity = self.identity()
+        if identity.error is None:
+            for service in WARM_SERVICES:
+                self.client(service)
+        return identity
+
+
+class Connection:
+    """The source account's session and, with --dest-profile, the destination account's."""
+
+    def __init__(self, source: AccountSession, dest: AccountSession | None, options: ConnectOptions) -> None:
+        self.source = source
+        self.dest = dest
+        self.options = options
+
+    @classmethod
+    def open(cls, options: ConnectOptions) -> Connection:
+        """Both sessions, with credentials proven by GetCallerIdentity (concurrently); else UserError."""
+        meter = CallMeter()
+        try:
+            source = AccountSession.from_profile("source", options.source_profile, options, meter)
+            dest = (
+                AccountSession.from_profile("destination", options.dest_profile, options, meter)
+                if options.dest_profile
+                else None
+            )
+        except ProfileNotFound as error:
+            raise profile_not_found(error) from None
+        connection = cls(source, dest, options)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3repl-open") as pool:
+            identities = list(pool.map(AccountSession.warm_up, connection.sessions))
+        for session, identity in zip(connection.sessions, identities, strict=True):
+            if identity.error is not None:
+                raise open_error(session.side, session.profile, identity.error, options.endpoint_url)
+        return connection
+
+    @property
+    def sessions(self) -> tuple[AccountSession, ...]:
+        return (self.source,) if self.dest is None else (self.source, self.dest)
+
+    def for_account(self, account: str | None) -> AccountSession | None:
+        """The session whose credentials belong to ``account`` (source first when both do)."""
+        if account is None:
+            return None
+        return next((s for s in self.sessions if s.account == account), None)
+
+    def _meters(self) -> list[CallMeter]:
+        return list({id(s.meter): s.meter for s in self.sessions}.values())
+
+    def call_count(self) -> int:
+        """AWS requests sent through this connection's clients so far (retries included)."""
+        return sum(meter.count for meter in self._meters())
+
+    def add_call_listener(self, listener: CallListener) -> Callable[[], None]:
+        """``listener(side, operation)`` for every request; returns the function that removes it."""
+        removers = [meter.add_listener(listener) for meter in self._meters()]
+
+        def remove() -> None:
+            for remover in removers:
+                remover()
+
+        return remove

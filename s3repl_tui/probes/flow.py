@@ -1,0 +1,76 @@
+"""The probe: read every input of a replication setup concurrently into one Snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from s3repl_tui.aws.arns import Arn, bucket_name
+from s3repl_tui.aws.session import Connection
+from s3repl_tui.probes.assemble import bucket_snapshot
+from s3repl_tui.probes.buckets import bucket_fact, read_source
+from s3repl_tui.probes.destinations import read_destination
+from s3repl_tui.probes.keys import want_key
+from s3repl_tui.probes.role import read_role
+from s3repl_tui.probes.run import Facts, ProbeRun
+from s3repl_tui.probes.snapshot import Document, Read, Snapshot
+from s3repl_tui.probes.trace import ProbeTrace
+
+
+def probe(
+    connection: Connection, source_bucket: str, on_update: Callable[[Snapshot], None] | None = None
+) -> Snapshot:
+    """Everything the checks need about ``source_bucket``'s replication. ``on_update`` receives partial
+    snapshots (unread inputs ``Read.pending``) at most every ~50 ms, then the final one, always from
+    the calling thread."""
+    return traced_probe(connection, source_bucket, on_update)[0]
+
+
+def traced_probe(
+    connection: Connection, source_bucket: str, on_update: Callable[[Snapshot], None] | None = None
+) -> tuple[Snapshot, ProbeTrace]:
+    """``probe``, and the trace of its calls (see probes/trace.py): what a benchmark compares with."""
+    run = ProbeRun(connection, source_bucket)
+    with run.listening():
+        run.submit(lambda: _begin(run))
+        return run.wait(on_update)
+
+
+def _begin(run: ProbeRun) -> None:
+    identities = [session.identity() for session in run.connection.sessions]  # cached by Connection.open
+    with run.state.edit() as state:
+        state.source_identity = identities[0]
+        state.dest_identity = identities[1] if len(identities) > 1 else None
+    source = run.source_bucket
+    read_source(run)
+    run.when([bucket_fact("replication", source)], lambda facts: _follow_rules(run, facts))
+    run.when([bucket_fact("encryption", source)], lambda facts: _follow_source_key(run, facts))
+
+
+def _follow_source_key(run: ProbeRun, _facts: Facts) -> None:
+    with run.state.view() as state:
+        key = bucket_snapshot(state.buckets[run.source_bucket]).default_kms_key
+    if key:
+        want_key(run, key, run.connection.source.account, run.source_bucket, rank=(0, 0))
+
+
+def _follow_rules(run: ProbeRun, facts: Facts) -> None:
+    read: Read[Document] = facts[bucket_fact("replication", run.source_bucket)]
+    if read.value is None:
+        return
+    configuration = read.value
+    role = configuration.get("Role")
+    role_arn = Arn.parse(role) if isinstance(role, str) else None
+    if isinstance(role, str) and role:
+        read_role(run, role)
+    # S3 acts as the role: an alias or key id in a rule resolves in the role's account.
+    requester = role_arn.account if role_arn and role_arn.account else run.connection.source.account
+    for number, rule in enumerate(configuration.get("Rules", [])):
+        destination = rule.get("Destination") or {}
+        target = destination.get("Bucket")
+        if not isinstance(target, str) or not target:
+            continue
+        bucket = bucket_name(target)
+        read_destination(run, bucket, destination.get("Account"))
+        replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+        if replica_key:
+            want_key(run, str(replica_key), requester, bucket, rank=(1, number))

@@ -1,0 +1,64 @@
+"""Helpers of the probe tests: a connection to the sandbox, and every input of a snapshot by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.probes.snapshot import Read, Snapshot
+from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox
+from s3repl_tui.sandbox.middleware import FaultHook, FaultResponse, SandboxRequest, error_response
+
+
+def open_connection(sandbox: Sandbox, dest: bool = True) -> Connection:
+    """Both accounts (or the source only), with the sandbox's call counts zeroed afterwards."""
+    connection = Connection.open(
+        ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE if dest else None)
+    )
+    sandbox.middleware.reset_counts()
+    return connection
+
+
+def all_reads(snapshot: Snapshot) -> Iterator[tuple[str, Read[Any]]]:
+    """Every input of a snapshot, named by where it sits."""
+    buckets = {"source": snapshot.source, **{f"dest:{n}": b for n, b in snapshot.destinations.items()}}
+    for label, bucket in buckets.items():
+        for field in ("exists", "region", "versioning", "encryption", "ownership", "object_lock", "policy",
+                      "request_payment", "replication", "notification"):
+            read = getattr(bucket, field)
+            if read is not None:
+                yield f"{label}.{field}", read
+    for reference, key in snapshot.keys.items():
+        for field in ("metadata", "policy", "aliases"):
+            yield f"key:{reference}.{field}", getattr(key, field)
+    if snapshot.role is not None:
+        for field in ("role", "inline_policies", "attached_policies", "boundary"):
+            yield f"role.{field}", getattr(snapshot.role, field)
+
+
+def errors(snapshot: Snapshot) -> dict[str, str]:
+    """input -> error kind, for every input that could not be read."""
+    return {name: read.error.kind for name, read in all_reads(snapshot) if read.error is not None}
+
+
+def s3_denial(operation: str, bucket: str) -> FaultHook:
+    """A fault hook answering AccessDenied to one S3 operation on one bucket, as S3 would."""
+
+    def hook(request: SandboxRequest) -> FaultResponse | None:
+        if request.operation == operation and request.bucket == bucket:
+            return error_response(403, "s3", "AccessDenied", "Access Denied")
+        return None
+
+    return hook
+
+
+def json_fault(operation: str, status: int, code: str) -> FaultHook:
+    """A fault hook answering ``code`` to one JSON-protocol operation ("kms:GetKeyPolicy")."""
+
+    def hook(request: SandboxRequest) -> FaultResponse | None:
+        if request.operation == operation:
+            return error_response(status, request.service, code, code)
+        return None
+
+    return hook
