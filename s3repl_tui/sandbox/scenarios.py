@@ -342,3 +342,193 @@ BREAKAGES: dict[str, Breakage] = {
     "destination-policy": drop_destination_bucket_policy,
     "rule": drop_sse_kms_opt_in,
 }
+
+
+# More broken variants, one per catalog cause that configuration can show. Kept out of BREAKAGES on
+# purpose: some need a person to fix them (a Deny, a boundary, a key's state), and tests that iterate
+# BREAKAGES expect every entry to be fixable automatically and visible in a few reads.
+
+
+def _clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
+    source, dest = sandbox.session(SOURCE_PROFILE), sandbox.session(DEST_PROFILE)
+    return {
+        "s3_a": source.client("s3", region_name=setup.source_region),
+        "s3_b": dest.client("s3", region_name=setup.dest_region),
+        "kms_a": source.client("kms", region_name=setup.source_region),
+        "kms_b": dest.client("kms", region_name=setup.dest_region),
+        "iam": source.client("iam"),
+    }
+
+
+def _put_replication(sandbox: Sandbox, setup: SeedSetup, change: Callable[[Document], object]) -> None:
+    replication = json.loads(json.dumps(setup.documents["replication"]))
+    change(replication)
+    _clients(sandbox, setup)["s3_a"].put_bucket_replication(
+        Bucket=setup.source_bucket, ReplicationConfiguration=replication
+    )
+
+
+def _put_dest_policy(sandbox: Sandbox, setup: SeedSetup, change: Callable[[Document], object]) -> None:
+    policy = json.loads(json.dumps(setup.documents["dest_bucket_policy"]))
+    change(policy)
+    _clients(sandbox, setup)["s3_b"].put_bucket_policy(Bucket=setup.dest_bucket, Policy=json.dumps(policy))
+
+
+def trust_without_s3(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """A role copied from an EC2 role: s3.amazonaws.com may not assume it (AssumeRoleNotPermitted)."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    _clients(sandbox, setup)["iam"].update_assume_role_policy(
+        RoleName=setup.role_name, PolicyDocument=json.dumps(trust)
+    )
+
+
+def rule_role_without_path(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """The console role lives under /service-role/; the rule names it without the path."""
+    _put_replication(sandbox, setup, lambda config: config.update(Role=setup.role_arn.replace("/service-role/", "/")))
+
+
+def role_without_get_object_version_for_replication(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """s3:GetObjectVersion instead of s3:GetObjectVersionForReplication (SrcGetObjectNotPermitted)."""
+    policy = json.loads(json.dumps(setup.documents["console_role_policy"]))
+    first = policy["Statement"][0]
+    first["Action"] = ["s3:GetObjectVersion" if a == "s3:GetObjectVersionForReplication" else a
+                       for a in first["Action"]]
+    _clients(sandbox, setup)["iam"].create_policy_version(
+        PolicyArn=setup.managed_policy_arn, PolicyDocument=json.dumps(policy), SetAsDefault=True
+    )
+
+
+def deny_in_role_policy(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """A guard-rail inline policy that denies writing replicas."""
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoReplicaWrites", "Effect": "Deny", "Action": "s3:ReplicateObject", "Resource": "*"}]}
+    _clients(sandbox, setup)["iam"].put_role_policy(
+        RoleName=setup.role_name, PolicyName="guard-rails", PolicyDocument=json.dumps(deny)
+    )
+
+
+def boundary_without_replicate_object(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """A permissions boundary written for a read-only role: the role's own Allow has no effect."""
+    iam = _clients(sandbox, setup)["iam"]
+    boundary = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "kms:*", "s3:ReplicateDelete", "s3:ReplicateTags",
+                                       "s3:ObjectOwnerOverrideToBucketOwner"], "Resource": "*"}]}
+    arn = iam.create_policy(PolicyName="read-mostly-boundary", PolicyDocument=json.dumps(boundary))["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=setup.role_name, PermissionsBoundary=arn)
+
+
+def replica_key_without_source_account(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """The replica key's policy only trusts its own account: the source role can't encrypt replicas."""
+    policy = json.loads(json.dumps(setup.documents["replica_key_policy"]))
+    policy["Statement"] = policy["Statement"][:1]
+    _clients(sandbox, setup)["kms_b"].put_key_policy(
+        KeyId=setup.replica_key_arn, PolicyName="default", Policy=json.dumps(policy)
+    )
+
+
+def disable_replica_key(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """DstKmsKeyInvalidState (moto wants the key id, not the ARN)."""
+    _clients(sandbox, setup)["kms_b"].disable_key(KeyId=setup.replica_key_arn.rsplit("/", 1)[-1])
+
+
+def schedule_replica_key_deletion(sandbox: Sandbox, setup: SeedSetup) -> None:
+    _clients(sandbox, setup)["kms_b"].schedule_key_deletion(
+        KeyId=setup.replica_key_arn.rsplit("/", 1)[-1], PendingWindowInDays=7
+    )
+
+
+def replica_key_in_wrong_region(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """ReplicaKmsKeyID names a destination-account key in the source's Region (DstKmsKeyNotFound)."""
+    kms = sandbox.session(DEST_PROFILE).client("kms", region_name=setup.source_region)
+    key = kms.create_key(Description="wrong region", Policy=json.dumps(setup.documents["replica_key_policy"]))
+    arn = key["KeyMetadata"]["Arn"]
+    _put_replication(sandbox, setup, lambda config: config["Rules"][0]["Destination"]["EncryptionConfiguration"]
+                     .update(ReplicaKmsKeyID=arn))
+
+
+def via_service_wrong_region(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """The inline KMS statement names the destination's S3 endpoint for the source key too."""
+    wrong = {"StringEquals": {"kms:ViaService": f"s3.{setup.dest_region}.amazonaws.com"}}
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
+         "Resource": [setup.source_key_arn, setup.replica_key_arn], "Condition": wrong}]}
+    _clients(sandbox, setup)["iam"].put_role_policy(
+        RoleName=setup.role_name, PolicyName=setup.inline_policy_name, PolicyDocument=json.dumps(policy)
+    )
+
+
+def source_bucket_key_with_object_context(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """An S3 Bucket Key on the source while the role's KMS statement conditions on SRC/* (catalog §3.3)."""
+    clients = _clients(sandbox, setup)
+    encryption = json.loads(json.dumps(setup.documents["source_encryption"]))
+    encryption["Rules"][0]["BucketKeyEnabled"] = True
+    clients["s3_a"].put_bucket_encryption(Bucket=setup.source_bucket, ServerSideEncryptionConfiguration=encryption)
+    context = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{setup.source_bucket}/*"}}
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": setup.source_key_arn, "Condition": context},
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": setup.replica_key_arn}]}
+    clients["iam"].put_role_policy(
+        RoleName=setup.role_name, PolicyName=setup.inline_policy_name, PolicyDocument=json.dumps(policy)
+    )
+
+
+def destination_policy_denies_role(sandbox: Sandbox, setup: SeedSetup) -> None:
+    deny = {"Sid": "FreezeReplicas", "Effect": "Deny", "Principal": {"AWS": setup.role_arn},
+            "Action": "s3:ReplicateObject", "Resource": f"arn:aws:s3:::{setup.dest_bucket}/*"}
+    _put_dest_policy(sandbox, setup, lambda policy: policy["Statement"].append(deny))
+
+
+def destination_policy_role_without_path(sandbox: Sandbox, setup: SeedSetup) -> None:
+    pathless = setup.role_arn.replace("/service-role/", "/")
+
+    def change(policy: Document) -> None:
+        for statement in policy["Statement"]:
+            if statement["Principal"]["AWS"] == [setup.role_arn]:
+                statement["Principal"]["AWS"] = [pathless]
+
+    _put_dest_policy(sandbox, setup, change)
+
+
+def rule_disabled(sandbox: Sandbox, setup: SeedSetup) -> None:
+    _put_replication(sandbox, setup, lambda config: config["Rules"][0].update(Status="Disabled"))
+
+
+def owner_override_without_account(sandbox: Sandbox, setup: SeedSetup) -> None:
+    _put_replication(sandbox, setup, lambda config: config["Rules"][0]["Destination"].pop("Account"))
+
+
+def source_object_lock_without_destination(sandbox: Sandbox, setup: SeedSetup) -> None:
+    _clients(sandbox, setup)["s3_a"].put_object_lock_configuration(
+        Bucket=setup.source_bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
+    )
+
+
+def source_policy_denies_role(sandbox: Sandbox, setup: SeedSetup) -> None:
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyFromOurVpc", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{setup.source_bucket}", f"arn:aws:s3:::{setup.source_bucket}/*"],
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}]}
+    _clients(sandbox, setup)["s3_a"].put_bucket_policy(Bucket=setup.source_bucket, Policy=json.dumps(deny))
+
+
+# name -> breakage; the name says the layer it breaks ("layer/what").
+MORE_BREAKAGES: dict[str, Breakage] = {
+    "service-role/trust-without-s3": trust_without_s3,
+    "service-role/missing-get-object-version-for-replication": role_without_get_object_version_for_replication,
+    "service-role/deny-in-role-policy": deny_in_role_policy,
+    "service-role/boundary-without-replicate-object": boundary_without_replicate_object,
+    "key-policy/replica-key-without-source-account": replica_key_without_source_account,
+    "key-policy/replica-key-disabled": disable_replica_key,
+    "key-policy/replica-key-pending-deletion": schedule_replica_key_deletion,
+    "role-kms/via-service-wrong-region": via_service_wrong_region,
+    "role-kms/bucket-key-with-object-context": source_bucket_key_with_object_context,
+    "destination-policy/denies-role": destination_policy_denies_role,
+    "destination-policy/role-without-path": destination_policy_role_without_path,
+    "rule/role-without-path": rule_role_without_path,
+    "rule/disabled": rule_disabled,
+    "rule/owner-override-without-account": owner_override_without_account,
+    "rule/replica-key-in-wrong-region": replica_key_in_wrong_region,
+    "rule/source-object-lock-without-destination": source_object_lock_without_destination,
+    "source-policy/denies-outside-vpc-endpoint": source_policy_denies_role,
+}

@@ -1,0 +1,252 @@
+"""Judge every replication request three ways: the role's side alone (identity policies within the
+boundary), the resource's side alone (bucket, key or trust policy), and both together as AWS does.
+
+Layers own sides: ``service-role``/``role-kms`` the identity side, ``destination-policy``,
+``source-policy`` and ``key-policy`` the resource side. The combined decision keeps a layer from
+failing a request that AWS allows anyway (a same-account bucket policy naming the role grants it even
+when the role's own policies don't [IAM policy evaluation logic]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from s3repl_tui.checks import doubt, facts
+from s3repl_tui.checks.requests import ReplicationRequest
+from s3repl_tui.policy import EvaluationResult, NamedPolicy, ResourceKind, evaluate
+from s3repl_tui.probes.snapshot import Read, ReadError, Snapshot
+
+Doubt = Literal["", "may-allow", "may-deny"]
+Side = Literal["identity", "resource"]
+
+# Stand-ins for "the other side allows": judging one side alone.
+ALLOW_EVERYTHING = NamedPolicy("assumed:other-side-allows", {
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+})
+
+
+def _delegating_key_policy(account: str) -> NamedPolicy:
+    """A default key policy (delegates to the account's IAM) to judge the role's IAM side of a key."""
+    return NamedPolicy("assumed:default-key-policy", {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                       "Action": "kms:*", "Resource": "*"}],
+    })
+
+
+@dataclass(frozen=True)
+class Judgement:
+    result: EvaluationResult
+    doubt: Doubt = ""
+    doubtful_keys: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.result.allowed
+
+    @property
+    def certain_deny(self) -> bool:
+        return not self.result.allowed and self.doubt != "may-allow"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    what: str
+    read: Read[Any]
+    resource: str | None
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class SideResult:
+    judgement: Judgement | None
+    unreadable: tuple[Unreadable, ...] = ()
+    skipped: str = ""  # non-empty: nothing to judge (e.g. the destination bucket does not exist)
+
+
+@dataclass(frozen=True)
+class Access:
+    item: ReplicationRequest
+    identity: SideResult
+    resource: SideResult
+    combined: Judgement | None
+
+    def side(self, side: Side) -> SideResult:
+        return self.identity if side == "identity" else self.resource
+
+
+@dataclass(frozen=True)
+class RoleInputs:
+    policies: tuple[NamedPolicy, ...]
+    boundary: NamedPolicy | None
+    unreadable: tuple[Unreadable, ...]
+    account: str | None
+
+
+def role_inputs(snapshot: Snapshot) -> RoleInputs | None:
+    role = snapshot.role
+    if role is None:
+        return None
+    role_ref = facts.role_ref(snapshot)
+    if role_ref is not None and role_ref.exists is False:
+        return None
+    missing: list[Unreadable] = []
+    policies: list[NamedPolicy] = []
+    name = role.name
+    for read, label, command in (
+        (role.inline_policies, "inline:", f"aws iam list-role-policies --role-name {name}"),
+        (role.attached_policies, "", f"aws iam list-attached-role-policies --role-name {name}"),
+    ):
+        if read.is_ok and read.value is not None:
+            policies += [NamedPolicy(f"{label}{key}", doc) for key, doc in read.value.items()]
+        elif read.is_error:
+            what = "the role's inline policies" if label else "the role's managed policies"
+            missing.append(Unreadable(what, read, role.arn, command))
+    boundary: NamedPolicy | None = None
+    if role.boundary.is_ok and role.boundary.value is not None:
+        arn = ""
+        if role.role.is_ok and role.role.value:
+            arn = str((role.role.value.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", ""))
+        boundary = NamedPolicy(f"boundary:{arn or 'permissions-boundary'}", role.boundary.value)
+    elif role.boundary.is_error:
+        missing.append(Unreadable("the role's permissions boundary", role.boundary, role.arn,
+                                  f"aws iam get-role --role-name {name}"))
+    return RoleInputs(tuple(policies), boundary, tuple(missing), role.account)
+
+
+def _documents(*policies: NamedPolicy | None) -> list[Any]:
+    return [p.document for p in policies if p is not None]
+
+
+def _resolved(policy: NamedPolicy | None, keys: tuple[str, ...], mode: doubt.Mode) -> NamedPolicy | None:
+    return None if policy is None else NamedPolicy(policy.name, doubt.resolve(policy.document, keys, mode))
+
+
+def judge_request(item: ReplicationRequest, identity: tuple[NamedPolicy, ...], boundary: NamedPolicy | None,
+                  resource_policy: NamedPolicy | None, resource_account: str | None) -> Judgement:
+    kind: ResourceKind = "role-trust" if item.target == "trust" else "kms" if item.target == "kms" else "s3"
+
+    def run(ids: tuple[NamedPolicy, ...], bound: NamedPolicy | None, res: NamedPolicy | None) -> EvaluationResult:
+        return evaluate(item.request, identity_policies=list(ids), permission_boundary=bound,
+                        resource_policy=res, resource_account=resource_account, resource_kind=kind)
+
+    actual = run(identity, boundary, resource_policy)
+    keys = doubt.undetermined_keys(_documents(*identity, boundary, resource_policy), item.request.context,
+                                   item.absent_keys)
+    if not keys:
+        return Judgement(actual)
+    mode: doubt.Mode = "pessimistic" if actual.allowed else "optimistic"
+    if actual.allowed:
+        keys = tuple(key for key in keys if key not in doubt.NO_DENY_DOUBT)
+        if not keys:
+            return Judgement(actual)
+    other = run(tuple(_resolved(p, keys, mode) or p for p in identity), _resolved(boundary, keys, mode),
+                _resolved(resource_policy, keys, mode))
+    if other.allowed == actual.allowed:
+        return Judgement(actual)
+    return Judgement(actual, "may-deny" if actual.allowed else "may-allow", keys)
+
+
+def _resource_input(snapshot: Snapshot, item: ReplicationRequest) -> tuple[NamedPolicy | None, Unreadable | None, str]:
+    """The resource policy of the request's target: (policy or None, what could not be read, skip reason)."""
+    if item.target == "trust":
+        role = snapshot.role
+        if role is None or not role.role.is_ok or not role.role.value:
+            read = role.role if role is not None else Read.pending("iam:GetRole")
+            return None, Unreadable("the role's trust policy", read, item.request.resource), ""
+        return NamedPolicy(f"trust-policy:{role.name}", role.role.value.get("AssumeRolePolicyDocument")), None, ""
+    if item.target == "kms":
+        key = facts.key_snapshot(snapshot, item.key_ref)
+        if key is None:
+            pending: Read[Any] = Read.pending("kms:DescribeKey")
+            return None, Unreadable(f"the key {item.key_ref}", pending, item.request.resource), ""
+        if key.metadata.is_absent:
+            return None, None, "the key does not exist"
+        if key.policy.is_error:
+            return None, Unreadable(f"the key policy of {item.key_ref}", key.policy, item.request.resource,
+                                    f"aws kms get-key-policy --key-id {item.request.resource or item.key_ref} "
+                                    "--policy-name default"), ""
+        named = NamedPolicy(f"key-policy:{item.request.resource}", key.policy.value) if key.policy.is_ok else None
+        return named, None, ""
+    bucket = snapshot.source if item.target == "source" else snapshot.destinations.get(item.bucket or "")
+    if bucket is None:
+        pending_bucket: Read[Any] = Read.pending("s3:HeadBucket")
+        return None, Unreadable(f"the bucket {item.bucket}", pending_bucket, f"arn:aws:s3:::{item.bucket}"), ""
+    if bucket.exists.is_absent:
+        return None, None, "the bucket does not exist"
+    if bucket.policy.is_error:
+        return None, Unreadable(f"the bucket policy of {bucket.name}", bucket.policy, bucket.arn,
+                                f"aws s3api get-bucket-policy --bucket {bucket.name}"), ""
+    label = f"bucket-policy:{bucket.name}"
+    return (NamedPolicy(label, bucket.policy.value) if bucket.policy.is_ok else None), None, ""
+
+
+def _unresolved(item: ReplicationRequest) -> Unreadable:
+    """A key reference (alias, key id) that never resolved to a key ARN: policies can't be judged for it."""
+    key = item.key_ref or ""
+    read: Read[Any] = Read.failed(ReadError("other", "KeyNotResolved", f"{key} did not resolve to a key ARN.",
+                                            "kms:DescribeKey", command=f"aws kms describe-key --key-id {key}"))
+    return Unreadable(f"the key {key}", read, key)
+
+
+def _identity_side(item: ReplicationRequest, role: RoleInputs | None) -> SideResult:
+    if item.target == "trust":  # the trust policy alone decides AssumeRole by a service principal
+        return SideResult(None, skipped="not an identity request")
+    if role is None:
+        return SideResult(None, skipped="the role does not exist or is not named")
+    if role.unreadable:
+        return SideResult(None, role.unreadable)
+    if item.unresolved:
+        return SideResult(None, (_unresolved(item),))
+    stand_in, account = identity_stand_in(item, role)
+    return SideResult(judge_request(item, role.policies, role.boundary, stand_in, account))
+
+
+def identity_stand_in(item: ReplicationRequest, role: RoleInputs) -> tuple[NamedPolicy | None, str]:
+    """(resource policy, resource account) that make a request judge the role's IAM side alone."""
+    account = role.account or facts.arn_account(item.request.principal) or ""
+    return (_delegating_key_policy(account) if item.target == "kms" else None), account
+
+
+def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[Access, ...]:
+    role = role_inputs(snapshot)
+    assessed: list[Access] = []
+    for item in items:
+        identity = _identity_side(item, role)
+        policy, missing, skipped = _resource_input(snapshot, item)
+        if skipped:
+            resource = SideResult(None, skipped=skipped)
+        elif missing is not None:
+            resource = SideResult(None, (missing,))
+        elif item.unresolved:
+            resource = SideResult(None, (_unresolved(item),))
+        else:
+            stand_in = () if item.target == "trust" else (ALLOW_EVERYTHING,)
+            resource = SideResult(judge_request(item, stand_in, None, policy, item.resource_account))
+        combined = resource.judgement if item.target == "trust" else None  # the trust policy alone decides
+        if role is not None and not role.unreadable and resource.judgement is not None and item.target != "trust":
+            combined = judge_request(item, role.policies, role.boundary, policy, item.resource_account)
+        assessed.append(Access(item, identity, resource, combined))
+    return tuple(assessed)
+
+
+def culprit_keys(item: ReplicationRequest, identity: tuple[NamedPolicy, ...], boundary: NamedPolicy | None,
+                 resource_policy: NamedPolicy | None, resource_account: str | None,
+                 candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``candidates`` (condition keys) alone keep the request from being allowed: resolving the
+    conditions on that key as satisfied turns the decision into an allow."""
+    documents = _documents(*identity, boundary, resource_policy)
+    used = {key for document in documents for statement in doubt.statements(document)
+            for key in doubt.condition_keys(statement)}
+    found = []
+    for key in candidates:
+        if key.lower() not in used:
+            continue
+        keys = (key,)
+        judged = judge_request(item, tuple(_resolved(p, keys, "optimistic") or p for p in identity),
+                               _resolved(boundary, keys, "optimistic"),
+                               _resolved(resource_policy, keys, "optimistic"), resource_account)
+        if judged.allowed:
+            found.append(key)
+    return tuple(found)

@@ -1,0 +1,279 @@
+"""The requests S3 makes when it replicates, with the request context S3 sends, as AWS documents it.
+
+Sources (catalog §3): the role's minimum permissions [UG-PERM]; KMS statements and the encryption
+context [UG-KMS][UG-SSEKMS] (object ARN, or the bucket ARN under an S3 Bucket Key [UG-BK]);
+``kms:ViaService`` names the S3 endpoint of the key's bucket's Region (CRR walkthrough); the walkthrough
+policy conditions ``s3:ReplicateObject`` on ``s3:x-amz-server-side-encryption`` and
+``s3:x-amz-server-side-encryption-aws-kms-key-id``. Principal keys follow the IAM global condition keys
+page: S3 acts as a session of the role, so ``aws:PrincipalArn`` is the role's ARN (path included, "for
+IAM roles, the request context returns the ARN of the role"), ``aws:PrincipalType`` is ``AssumedRole``.
+
+Context keys we deliberately leave out because S3's replication requests do not carry the values a
+customer policy would look for: ``aws:SourceVpce``/``aws:SourceVpc``/``aws:VpcSourceIp`` (S3 does not
+come through your VPC endpoint; catalog #16 lists such key policies as a cause) and ``aws:SourceIp``
+(a service calling on your behalf shows its own address, never your CIDR: AWS Knowledge Center
+"iam-restrict-calls-ip-addresses"). Keys whose presence AWS does not document for replication
+(``aws:SecureTransport``, ``aws:SourceArn``/``aws:SourceAccount`` on the trust, tags, org ids, ...) are
+also left out; ``doubt.py`` makes any decision that hinges on them unknown instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from s3repl_tui.checks import facts
+from s3repl_tui.checks.facts import RoleRef, RuleFacts
+from s3repl_tui.policy import Request
+from s3repl_tui.probes.snapshot import BucketSnapshot, Snapshot
+
+Target = Literal["trust", "source", "destination", "kms"]
+# required: replication fails without it; recommended: some objects or features fail (warning);
+# optional: S3 does without it (ReplicateObject covers tags).
+Need = Literal["required", "recommended", "optional"]
+KeyRole = Literal["source", "replica", "destination-default"]
+
+S3_PRINCIPAL = "s3.amazonaws.com"
+REPLICA_ENCRYPT_GROUP = "replica-encrypt"
+ENCRYPTION_HEADER_KEYS = frozenset({"s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                                    "s3:x-amz-server-side-encryption-customer-algorithm"})
+
+# The failure reason S3 reports when the role may not do this (catalog §1).
+FAILURE_REASONS: dict[str, str | None] = {
+    "sts:AssumeRole": "AssumeRoleNotPermitted",
+    "s3:GetReplicationConfiguration": None,
+    "s3:ListBucket": None,
+    "s3:GetObjectVersionForReplication": "SrcGetObjectNotPermitted",
+    "s3:GetObjectVersionAcl": "SrcGetAclNotPermitted",
+    "s3:GetObjectVersionTagging": "SrcGetTaggingNotPermitted",
+    "s3:GetObjectRetention": "SrcGetRetentionNotPermitted",
+    "s3:GetObjectLegalHold": "SrcGetLegalHoldNotPermitted",
+    "s3:ReplicateObject": "DstPutObjectNotPermitted",
+    "s3:ReplicateDelete": "DstDelObjNotPermitted",
+    "s3:ReplicateTags": "DstPutTaggingNotPermitted",
+    "s3:ObjectOwnerOverrideToBucketOwner": "DstPutObjectNotPermitted",
+    "s3:PutObjectRetention": "DstPutRetentionNotPermitted",
+    "s3:PutObjectLegalHold": "DstPutLegalHoldNotPermitted",
+}
+
+
+@dataclass(frozen=True)
+class ReplicationRequest:
+    target: Target
+    request: Request
+    need: Need
+    failure_reason: str | None
+    why: str
+    rules: tuple[str, ...] = ()
+    bucket: str | None = None  # the bucket acted on, or encrypted with the key
+    resource_account: str | None = None
+    key_ref: str | None = None  # kms: the key as referenced (rule or bucket encryption)
+    key_role: KeyRole | None = None
+    group: str | None = None  # kms: Encrypt/GenerateDataKey on the replica key, one is enough to work
+    unresolved: str = ""  # non-empty: the resource ARN is unknown (why), the request can't be judged
+    # Condition keys this request is known not to carry (beyond doubt.KNOWN_ABSENT).
+    absent_keys: frozenset[str] = frozenset()
+
+    @property
+    def action(self) -> str:
+        return self.request.action
+
+
+def principal_context(role: RoleRef) -> dict[str, str]:
+    """Keys of the role session S3 acts as; aws:PrincipalArn is the role ARN, path included."""
+    context = {"aws:PrincipalArn": role.arn, "aws:PrincipalType": "AssumedRole"}
+    if role.account:
+        context["aws:PrincipalAccount"] = role.account
+    return context
+
+
+def trust_request(role: RoleRef) -> ReplicationRequest:
+    return ReplicationRequest(
+        "trust",
+        Request(S3_PRINCIPAL, "sts:AssumeRole", role.arn, {"aws:PrincipalServiceName": S3_PRINCIPAL}),
+        "required",
+        "AssumeRoleNotPermitted",
+        "to assume the role",
+        resource_account=role.account,
+    )
+
+
+def _s3_context(role: RoleRef, bucket: BucketSnapshot | None, account: str | None) -> dict[str, str]:
+    context = principal_context(role)
+    if account:
+        context["aws:ResourceAccount"] = account
+    region = facts.region_of(bucket) if bucket is not None else None
+    if region:
+        context["aws:RequestedRegion"] = region
+    return context
+
+
+def _source_requests(snapshot: Snapshot, role: RoleRef, rules: tuple[RuleFacts, ...]) -> list[ReplicationRequest]:
+    source = snapshot.source
+    account = source.owner_account
+    context = _s3_context(role, source, account)
+    ids = tuple(rule.id for rule in rules)
+    made = [
+        ReplicationRequest("source", Request(role.arn, action, source.arn, context), "required",
+                           FAILURE_REASONS[action], why, ids, source.name, account,
+                           absent_keys=ENCRYPTION_HEADER_KEYS)
+        for action, why in (
+            ("s3:GetReplicationConfiguration", "to read the replication configuration"),
+            ("s3:ListBucket", "to list the source bucket (needed for delete markers)"),
+        )
+    ]
+    object_actions = ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"]
+    if facts.object_lock_enabled(source):  # Object Lock sources need both reads [UG-PERM][UG-OL]
+        object_actions += ["s3:GetObjectRetention", "s3:GetObjectLegalHold"]
+    for rule in rules:
+        resource = f"{source.arn}/{rule.object_key}"
+        made += [
+            ReplicationRequest("source", Request(role.arn, action, resource, context), "required",
+                               FAILURE_REASONS[action], "to read source objects", (rule.id,), source.name, account,
+                               absent_keys=ENCRYPTION_HEADER_KEYS)
+            for action in object_actions
+        ]
+    return made
+
+
+def _replica_encryption(snapshot: Snapshot, rule: RuleFacts) -> dict[str, str]:
+    """The encryption headers of the replica S3 writes (the walkthrough policy conditions on them)."""
+    algorithm = facts.default_algorithm(snapshot.source)
+    if algorithm is None:
+        return {}
+    if rule.replica_key_ref and rule.sse_kms_opt_in and algorithm in facts.KMS_ALGORITHMS:
+        key = facts.key_arn(snapshot, rule.replica_key_ref) or rule.replica_key_ref
+        return {"s3:x-amz-server-side-encryption": algorithm,
+                "s3:x-amz-server-side-encryption-aws-kms-key-id": key}
+    return {"s3:x-amz-server-side-encryption": "AES256"} if algorithm == "AES256" else {}
+
+
+def _destination_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[ReplicationRequest]:
+    if rule.destination_bucket is None:
+        return []
+    bucket = facts.destination_bucket(snapshot, rule)
+    account = (bucket.owner_account if bucket is not None else None) or rule.account
+    context = _s3_context(role, bucket, account)
+    resource = f"arn:aws:s3:::{rule.destination_bucket}/{rule.object_key}"
+    source_lock = facts.object_lock_enabled(snapshot.source)
+    wanted: list[tuple[str, Need, str]] = [
+        ("s3:ReplicateObject", "required", "to write replicas"),
+        ("s3:ReplicateDelete", "required" if rule.replicates_delete_markers else "recommended",
+         "to replicate delete markers"),
+        ("s3:ReplicateTags", "optional", "to replicate tags (s3:ReplicateObject covers them)"),
+    ]
+    if rule.owner_override:
+        wanted.append(("s3:ObjectOwnerOverrideToBucketOwner", "required", "to change replica ownership"))
+    if source_lock:  # the failure table names these; the minimum policy pages don't (catalog #15, #17)
+        wanted += [("s3:PutObjectRetention", "recommended", "to replicate Object Lock retention"),
+                   ("s3:PutObjectLegalHold", "recommended", "to replicate Object Lock legal holds")]
+    made = []
+    for action, need, why in wanted:
+        action_context = dict(context)
+        absent: frozenset[str] = frozenset()
+        if action == "s3:ReplicateObject":
+            action_context.update(_replica_encryption(snapshot, rule))
+        else:  # encryption headers only exist on the object write
+            absent = ENCRYPTION_HEADER_KEYS
+        made.append(ReplicationRequest("destination", Request(role.arn, action, resource, action_context), need,
+                                       FAILURE_REASONS[action], why, (rule.id,), rule.destination_bucket, account,
+                                       absent_keys=absent))
+    return made
+
+
+def _kms_context(role: RoleRef, bucket: BucketSnapshot | None, bucket_name: str, object_key: str,
+                 key_account: str | None, key_region: str | None) -> dict[str, str | list[str]]:
+    context: dict[str, str | list[str]] = dict(principal_context(role))
+    if role.account:
+        context["kms:CallerAccount"] = role.account
+    if key_account:
+        context["aws:ResourceAccount"] = key_account
+    if key_region:
+        context["aws:RequestedRegion"] = key_region
+    context["kms:EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
+    region = facts.region_of(bucket) if bucket is not None else None
+    if region:
+        context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
+    bucket_key = bucket.bucket_key_enabled if bucket is not None else None
+    if bucket_key is not None:
+        # Under an S3 Bucket Key the context is the bucket ARN, not the object ARN [UG-KMS][UG-BK].
+        arn = f"arn:aws:s3:::{bucket_name}"
+        context["kms:EncryptionContext:aws:s3:arn"] = arn if bucket_key else f"{arn}/{object_key}"
+        context["kms:EncryptionContextKeys"] = ["aws:s3:arn"]
+    return context
+
+
+def _kms_request(snapshot: Snapshot, role: RoleRef, rule: RuleFacts, key_ref: str, key_role: KeyRole,
+                 action: str, need: Need, bucket: BucketSnapshot | None, bucket_name: str, why: str,
+                 group: str | None = None) -> ReplicationRequest:
+    key = facts.key_snapshot(snapshot, key_ref)
+    arn = facts.key_arn(snapshot, key_ref)
+    account = (key.account if key is not None else None) or facts.arn_account(arn)
+    region = (key.region if key is not None else None) or facts.arn_region(arn)
+    context = _kms_context(role, bucket, bucket_name, rule.object_key, account, region)
+    reason = None if key_role == "source" else "DstPutObjectNotPermitted"
+    return ReplicationRequest(
+        "kms", Request(role.arn, action, arn or "", context), need, reason, why, (rule.id,), bucket_name,
+        account, key_ref, key_role, group,
+        unresolved="" if arn else f"the key {key_ref!r} could not be resolved to a key ARN",
+    )
+
+
+def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[ReplicationRequest]:
+    source = snapshot.source
+    made: list[ReplicationRequest] = []
+    source_kms = facts.uses_kms(source)
+    if source_kms and source.default_kms_key:
+        made.append(_kms_request(snapshot, role, rule, source.default_kms_key, "source", "kms:Decrypt", "required",
+                                 source, source.name, "to decrypt source objects"))
+    destination = facts.destination_bucket(snapshot, rule)
+    dest_name = rule.destination_bucket or ""
+    if rule.replica_key_ref:
+        need: Need = "required" if source_kms else "recommended"
+        for action in ("kms:Encrypt", "kms:GenerateDataKey"):
+            made.append(_kms_request(snapshot, role, rule, rule.replica_key_ref, "replica", action, need,
+                                     destination, dest_name, "to encrypt replicas", REPLICA_ENCRYPT_GROUP))
+        bucket_key = destination.bucket_key_enabled if destination is not None else None
+        # With a destination Bucket Key the role needs kms:Decrypt on the replica key [UG-KMS]; without it
+        # the failure table still names it (multipart uploads), so it is recommended (catalog §1 notes).
+        made.append(_kms_request(snapshot, role, rule, rule.replica_key_ref, "replica", "kms:Decrypt",
+                                 "required" if bucket_key else "recommended", destination, dest_name,
+                                 "to decrypt replicas (Bucket Key, multipart uploads)"))
+    dest_key = destination.default_kms_key if destination is not None else None
+    if (destination is not None and source_kms is False and facts.uses_kms(destination) and dest_key
+            and dest_key != rule.replica_key_ref):
+        # Plaintext/SSE-S3 objects into an SSE-KMS default: S3 needs kms:GenerateDataKey [UG-KMS].
+        made.append(_kms_request(snapshot, role, rule, dest_key, "destination-default", "kms:GenerateDataKey",
+                                 "required", destination, dest_name, "to encrypt replicas with the default key"))
+    return made
+
+
+def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]:
+    """One request per (target, action, resource, context); the rules that need it are merged."""
+    merged: dict[tuple[object, ...], ReplicationRequest] = {}
+    for item in requests:
+        context = tuple(sorted((k, str(v)) for k, v in item.request.context.items()))
+        key = (item.target, item.action, item.request.resource, context, item.key_ref)
+        if key in merged:
+            seen = merged[key]
+            order = ("required", "recommended", "optional")
+            need = min(seen.need, item.need, key=order.index)
+            merged[key] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need)
+        else:
+            merged[key] = item
+    return tuple(merged.values())
+
+
+def build_requests(snapshot: Snapshot) -> tuple[ReplicationRequest, ...]:
+    """Every request S3 makes for the enabled rules, starting with assuming the role."""
+    role = facts.role_ref(snapshot)
+    if role is None:
+        return ()
+    rules = tuple(rule for rule in facts.rule_facts(snapshot.replication) if rule.enabled)
+    if not rules:
+        return (trust_request(role),)
+    made = [trust_request(role), *_source_requests(snapshot, role, rules)]
+    for rule in rules:
+        made += _destination_requests(snapshot, role, rule)
+        made += _kms_requests(snapshot, role, rule)
+    return _merge(made)
