@@ -37,6 +37,8 @@ def _to_xml(value: Any, tag: str) -> str:
     if isinstance(value, dict):
         inner = "".join(_to_xml(child, name) for name, child in value.items() if not name.startswith("@"))
         return f"<{tag}>{inner}</{tag}>"
+    if value is None:  # xmltodict's reading of an empty element, e.g. <Prefix></Prefix>
+        return f"<{tag}></{tag}>"
     text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f"<{tag}>{text}</{tag}>"
 

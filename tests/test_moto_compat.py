@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from s3repl_tui.moto_compat import looks_like_moto_template
+from s3repl_tui.moto_compat import _parse_replication_xml, _to_xml, looks_like_moto_template
 
 CONFIGURATION = {
     "Role": "arn:aws:iam::123456789012:role/r",
@@ -55,6 +55,15 @@ def test_a_plain_moto_server_is_lossy_and_its_state_api_is_not() -> None:
     assert looks_like_moto_template(out["answered"])
     assert out["stored"] == CONFIGURATION
     assert out["other"] is None
+
+
+def test_empty_elements_stay_empty() -> None:
+    stored = {"Role": "r", "Rule": {"ID": "a", "Priority": "0", "Filter": {"Prefix": None}, "Status": "Enabled",
+                                    "DeleteMarkerReplication": {"Status": "Disabled"},
+                                    "Destination": {"Bucket": "arn:aws:s3:::d"}}}
+    parsed = _parse_replication_xml(_to_xml(stored, "ReplicationConfiguration"))
+    assert parsed["Rules"][0]["Filter"] == {"Prefix": ""}
+    assert parsed["Rules"][0]["Priority"] == 0
 
 
 def test_a_real_configuration_does_not_look_like_the_template() -> None:

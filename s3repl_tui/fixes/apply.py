@@ -1,0 +1,145 @@
+"""Applying a plan safely, one document after the other.
+
+For each change: re-read the document and refuse if it is no longer what the plan was made from;
+back it up; write; read it back and check it holds what was written; log it. The first change that
+does not end "applied" stops the run: what follows is skipped, and what was written stays undoable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from s3repl_tui.fixes import audit, documents
+from s3repl_tui.fixes.backup import BackupSet, resolve_state_dir
+from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size
+from s3repl_tui.fixes.jsondoc import contains, same_meaning
+from s3repl_tui.fixes.model import (
+    ApplyResult,
+    Change,
+    ChangeOutcome,
+    ConnectionLike,
+    Outcome,
+    Plan,
+    ProgressCallback,
+    SessionCache,
+)
+
+AwsError = (ClientError, BotoCoreError)
+
+
+def describe_error(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
+    return str(error) or type(error).__name__
+
+
+def _preflight(changes: tuple[Change, ...], sessions: SessionCache) -> None:
+    """Everything that can be known before the first write; raises FixRejected, writes nothing."""
+    for change in changes:
+        check_size(change)
+        if sessions.session(change.account) is None:
+            raise FixRejected(
+                f"There are no credentials for account {change.account}, which owns the {change.ref.label}; "
+                "nothing was written.",
+                hint="Pass --dest-profile (or --source-profile) with credentials for that account, "
+                "or give that account's owner the commands of fix --export cli.",
+            )
+        if change.ref.kind == "key-policy":
+            caller = sessions.caller(change.account)
+            check_key_admin(change, None if caller == "unknown" else caller)
+
+
+def apply_plan(
+    plan: Plan,
+    connection: ConnectionLike,
+    *,
+    state_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ApplyResult:
+    """Apply ``plan.changes`` in order. Raises FixRejected (nothing written) when a size limit or the
+    key-policy lockout check fails or an account has no credentials; every other problem is reported
+    in the result."""
+    if not plan.changes:
+        return ApplyResult()
+    root = resolve_state_dir(state_dir)
+    sessions = SessionCache(connection)
+    _preflight(plan.changes, sessions)
+    backup = BackupSet.create(root, plan.changes)
+    outcomes: list[ChangeOutcome] = []
+    total = len(plan.changes)
+    for index, change in enumerate(plan.changes, start=1):
+        if outcomes and outcomes[-1].outcome != "applied":
+            message = "not attempted: an earlier change did not apply"
+            backup.record(index, "skipped", message)
+            outcomes.append(ChangeOutcome(change.id, change.ref.label, "skipped", message))
+            continue
+        if on_progress is not None:
+            on_progress(f"[{index}/{total}] {change.api} {change.ref.label}")
+        outcomes.append(_apply_one(index, change, sessions, backup, root))
+    written = any(o.outcome in ("applied", "unverified") for o in outcomes)
+    return ApplyResult(tuple(outcomes), backup.directory if written else None)
+
+
+def _apply_one(index: int, change: Change, sessions: SessionCache, backup: BackupSet, root: Path) -> ChangeOutcome:
+    session = sessions.session(change.account)
+    assert session is not None  # checked by _preflight
+
+    def done(outcome: Outcome, message: str) -> ChangeOutcome:
+        return ChangeOutcome(change.id, change.ref.label, outcome, message)
+
+    try:
+        current = documents.read(session, change.ref)
+    except AwsError as error:
+        backup.record(index, "failed", f"could not re-read it: {describe_error(error)}")
+        return done("failed", f"could not re-read it before writing ({describe_error(error)}); nothing written")
+    if not same_meaning(current, change.before):
+        message = "it changed since the plan was made; nothing written (run fix again to plan on the current one)"
+        backup.record(index, "refused", message)
+        return done("refused", message)
+
+    backup.keep_before(index, current)
+    # Recorded before the call: if the process dies mid-write, undo still knows this may have landed.
+    backup.record(index, "writing", "", written=change.after)
+    who = sessions.caller(change.account)
+    try:
+        documents.write(session, change.ref, change.after)
+    except AwsError as error:
+        message = f"AWS refused the write ({describe_error(error)}); nothing changed"
+        backup.record(index, "failed", message)
+        audit.append(
+            root,
+            action="write",
+            outcome="failed",
+            who=who,
+            ref=change.ref,
+            set_id=backup.id,
+            before=current,
+            after=change.after,
+            message=message,
+        )
+        return done("failed", message)
+
+    try:
+        read_back = documents.read(session, change.ref)
+        verified = contains(read_back, change.after)
+        message = "written and read back" if verified else "written, but AWS reads back a different document"
+    except AwsError as error:
+        read_back, verified = None, False
+        message = f"written, but could not be read back ({describe_error(error)})"
+    status: Outcome = "applied" if verified else "unverified"
+    backup.record(index, status, message, written=change.after, read_back=read_back)
+    audit.append(
+        root,
+        action="write",
+        outcome=status,
+        who=who,
+        ref=change.ref,
+        set_id=backup.id,
+        before=current,
+        after=read_back if read_back is not None else change.after,
+        message=message,
+    )
+    return done(status, message)

@@ -1,0 +1,184 @@
+"""Where applied sets live: one folder per set with the documents as they were and a manifest.
+
+Layout (``$XDG_STATE_HOME/s3repl-tui``, else ``~/.local/state/s3repl-tui``)::
+
+    audit.jsonl                                  every write and restore, one JSON object a line
+    fix-sets/<UTC time>-<random>/manifest.json   what was planned and what happened to each change
+    fix-sets/<...>/NN-<kind>.before.json         a document as it was right before the tool wrote it
+
+The folders sort by time, so the newest set is the last one. Files are private (0600): policies name
+principals and accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from s3repl_tui.fixes.jsondoc import Document
+from s3repl_tui.fixes.model import Change, DocumentRef
+
+SETS = "fix-sets"
+MANIFEST = "manifest.json"
+UNDOABLE = ("applied", "unverified", "writing")  # "writing": interrupted between backup and answer
+
+
+def resolve_state_dir(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return Path(explicit)
+    base = os.environ.get("XDG_STATE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "s3repl-tui"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write atomically (a crash leaves the old file or the new one) with owner-only permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+@dataclass
+class Entry:
+    """One change of a set, as recorded in the manifest."""
+
+    raw: dict[str, Any]
+
+    @property
+    def ref(self) -> DocumentRef:
+        return DocumentRef.from_json(self.raw["ref"])
+
+    @property
+    def status(self) -> str:
+        return str(self.raw["status"])
+
+    @property
+    def existed(self) -> bool:
+        return bool(self.raw.get("existed"))
+
+    @property
+    def written(self) -> Document | None:
+        value = self.raw.get("written")
+        return value if isinstance(value, dict) else None
+
+    @property
+    def read_back(self) -> Document | None:
+        value = self.raw.get("read_back")
+        return value if isinstance(value, dict) else None
+
+
+@dataclass
+class BackupSet:
+    directory: Path
+    manifest: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.directory.name
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [Entry(raw) for raw in self.manifest["changes"]]
+
+    @property
+    def undoable(self) -> list[Entry]:
+        return [entry for entry in self.entries if entry.status in UNDOABLE]
+
+    @staticmethod
+    def create(root: Path, changes: tuple[Change, ...]) -> BackupSet:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (root / SETS).mkdir(exist_ok=True, mode=0o700)
+        directory = root / SETS / f"{stamp}-{secrets.token_hex(3)}"
+        directory.mkdir(mode=0o700)
+        manifest = {
+            "schema": 1,
+            "created": now(),
+            "changes": [
+                {
+                    "index": index,
+                    "change_id": change.id,
+                    "fix_ids": list(change.fix_ids),
+                    "label": change.ref.label,
+                    "summary": change.summary,
+                    "ref": change.ref.to_json(),
+                    "status": "pending",
+                    "message": "",
+                    "existed": change.before is not None,
+                    "before_file": None,
+                    "written": None,
+                    "read_back": None,
+                }
+                for index, change in enumerate(changes, start=1)
+            ],
+            "undo": [],
+        }
+        backup = BackupSet(directory, manifest)
+        backup.save()
+        return backup
+
+    def save(self) -> None:
+        write_private(self.directory / MANIFEST, json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n")
+
+    def keep_before(self, index: int, document: Document | None) -> None:
+        """Back up the document as read right before writing (None: it did not exist)."""
+        raw = self.manifest["changes"][index - 1]
+        raw["existed"] = document is not None
+        if document is not None:
+            name = f"{index:02d}-{raw['ref']['kind']}.before.json"
+            write_private(self.directory / name, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            raw["before_file"] = name
+        self.save()
+
+    def before(self, entry: Entry) -> Document | None:
+        name = entry.raw.get("before_file")
+        if not entry.existed or not name:
+            return None
+        loaded = json.loads((self.directory / str(name)).read_text(encoding="utf-8"))
+        return loaded if isinstance(loaded, dict) else None
+
+    def record(self, index: int, status: str, message: str, **documents: Document | None) -> None:
+        raw = self.manifest["changes"][index - 1]
+        raw["status"] = status
+        raw["message"] = message
+        raw.update(documents)
+        self.save()
+
+    def record_undo(self, entry: Entry, status: str, message: str) -> None:
+        if status in ("restored", "deleted", "kept"):
+            entry.raw["status"] = "undone"
+        self.manifest["undo"].append(
+            {"time": now(), "change_id": entry.raw["change_id"], "outcome": status, "message": message}
+        )
+        self.save()
+
+    @staticmethod
+    def load(directory: Path) -> BackupSet:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        return BackupSet(directory, manifest)
+
+    @staticmethod
+    def latest_undoable(root: Path) -> BackupSet | None:
+        """The newest set that still holds changes the tool wrote and has not restored."""
+        folder = root / SETS
+        if not folder.is_dir():
+            return None
+        for directory in sorted(folder.iterdir(), reverse=True):
+            if not (directory / MANIFEST).is_file():
+                continue
+            backup = BackupSet.load(directory)
+            if backup.undoable:
+                return backup
+        return None
