@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bucket(tui, required=False)
     _add_common(tui)
     tui.add_argument("--read-only", action="store_true", help="hide and refuse every write")
+    tui.add_argument("--export-dir", metavar="DIR", help="where `e` writes the report (default: current directory)")
+    tui.add_argument(
+        "--canary-prefix", metavar="PREFIX", default=".s3repl-tui/canary/", help="where the canary writes its object"
+    )
+    tui.add_argument(
+        "--canary-timeout", metavar="SECONDS", type=float, default=300.0, help="how long the canary waits (default 300)"
+    )
 
     check = commands.add_parser("check", help="diagnose every layer; exit 0 pass, 1 fail, 2 usage, 3 unknown")
     _add_bucket(check, required=True)

@@ -15,6 +15,10 @@ CORE = (
     "s3repl_tui.fixes",
     "s3repl_tui.commands.check",
     "s3repl_tui.commands.fix",
+    "s3repl_tui.commands.undo",
+    "s3repl_tui.canary",
+    "s3repl_tui.report_export",
+    "s3repl_tui.report_text",
 )
 
 

@@ -1,0 +1,35 @@
+"""``s3repl-tui [tui]``: the troubleshooter app."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from s3repl_tui.app import S3ReplApp
+from s3repl_tui.commands.common import connect_options
+from s3repl_tui.screens.backend import CanarySettings, LiveBackend
+
+
+def canary_settings(args: argparse.Namespace) -> CanarySettings:
+    """Flags the parser may offer (``--canary-prefix``, ``--canary-timeout``); defaults otherwise."""
+    settings = CanarySettings()
+    if getattr(args, "canary_prefix", None):
+        settings = replace(settings, prefix=str(args.canary_prefix))
+    if getattr(args, "canary_timeout", None):
+        settings = replace(settings, timeout_seconds=float(args.canary_timeout))
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    export_dir = getattr(args, "export_dir", None)
+    app = S3ReplApp(
+        LiveBackend(connect_options(args), canary_settings=canary_settings(args)),
+        source_bucket=getattr(args, "source_bucket", None),
+        read_only=bool(getattr(args, "read_only", False)),
+        export_dir=Path(export_dir) if export_dir else None,
+    )
+    app.run()
+    if app.connection_error is not None:
+        raise app.connection_error  # the app closed without a connection: one sentence on stderr, exit 2
+    return 0

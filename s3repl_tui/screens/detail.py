@@ -1,0 +1,54 @@
+"""One layer's full detail: every finding with its evidence, the request evaluated, the fix's diff."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from s3repl_tui.checks.model import LayerResult
+from s3repl_tui.fixes.model import Plan
+from s3repl_tui.widgets.findings import STATUS_MARK, STATUS_WORD, layer_body, layer_changes
+
+
+class LayerDetailScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Back", id="detail.close", tooltip="Back to the layers"),
+    ]
+    DEFAULT_CSS = """
+    LayerDetailScreen { align: center middle; }
+    LayerDetailScreen > VerticalScroll {
+        width: 95%; height: 90%; border: round $foreground 50%; padding: 0 1; background: $surface;
+    }
+    LayerDetailScreen .-pass { border: round $success; }
+    LayerDetailScreen .-warn { border: round $warning; }
+    LayerDetailScreen .-fail { border: round $error; }
+    """
+
+    def __init__(self, layer: LayerResult, plan: Plan | None, *, probing: bool = False) -> None:
+        super().__init__()
+        self.layer_result = layer
+        self._plan = plan
+        self._probing = probing
+
+    def compose(self) -> ComposeResult:
+        layer = self.layer_result
+        status = layer.status
+        scroll = VerticalScroll(classes=f"-{status}")
+        scroll.border_title = f"{STATUS_MARK[status]} {layer.title} ({layer.id}) — {STATUS_WORD[status]}"
+        scroll.border_subtitle = "↑/↓ scroll · esc back"
+        with scroll:
+            yield Static(
+                layer_body(layer, layer_changes(layer, self._plan), full=True, probing=self._probing)
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,224 @@
+"""The troubleshooter: identities, the replication path, the layers, the selected layer's panel.
+
+The screen only shows and triggers; the app runs the work (``S3ReplApp.request_*``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from s3repl_tui.canary import CanaryProgress, CanaryResult
+from s3repl_tui.checks.model import LayerResult
+from s3repl_tui.screens.backend import Diagnosis, Identities
+from s3repl_tui.widgets.canary_bar import CanaryBar
+from s3repl_tui.widgets.flow import FlowDiagram
+from s3repl_tui.widgets.identity_bar import IdentityBar
+from s3repl_tui.widgets.layer_list import LayerList
+from s3repl_tui.widgets.layer_panel import LayerPanel
+
+if TYPE_CHECKING:
+    from s3repl_tui.app import S3ReplApp
+
+# Actions that write to AWS: hidden and refused under --read-only.
+WRITE_ACTIONS = frozenset({"fix", "fix_all", "undo", "canary"})
+_LAYERS_GROUP = Binding.Group("Layers", compact=True)
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "layer_up", "Previous layer", id="layer.previous", key_display="↑", group=_LAYERS_GROUP,
+                tooltip="Select the previous layer"),
+        Binding("down,j", "layer_down", "Next layer", id="layer.next", key_display="↓", group=_LAYERS_GROUP,
+                tooltip="Select the next layer"),
+        Binding("enter", "open_detail", "Detail", id="layer.detail",
+                tooltip="Open the selected layer's full detail"),
+        Binding("f", "fix", "Fix", id="fix.layer", tooltip="Fix the selected layer (asks first)"),
+        Binding("F", "fix_all", "Fix all", id="fix.all",
+                tooltip="Fix every layer that has an automatic fix (asks first)"),
+        Binding("u", "undo", "Undo", id="fix.undo", tooltip="Undo the last applied fix set (asks first)"),
+        Binding("r", "probe", "Re-probe", id="probe.again", tooltip="Read both accounts again and re-judge"),
+        Binding("c", "canary", "Canary", id="canary.run",
+                tooltip="Write a test object and watch it replicate"),
+        Binding("e", "export", "Export", id="report.export",
+                tooltip="Save the report as Markdown and JSON files"),
+        # Reached only under --read-only, where check_action disables the writes above: say why.
+        *(
+            Binding(key, f"refuse_write('{action}')", show=False, id=f"{action}.refused")
+            for key, action in (("f", "fix"), ("F", "fix_all"), ("u", "undo"), ("c", "canary"))
+        ),
+    ]
+
+    def __init__(self, bucket: str, *, spinners: bool = True) -> None:
+        super().__init__()
+        self.bucket = bucket
+        self._spinners = spinners
+        self._diagnosis: Diagnosis | None = None
+        self._probing = True
+        self._drawn = False  # widgets exist (is_mounted is only true once on_mount has returned)
+
+    @property
+    def s3repl(self) -> S3ReplApp:
+        return cast("S3ReplApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield IdentityBar(id="identities")
+        yield FlowDiagram(id="flow")
+        with Horizontal(id="layers"):
+            yield LayerList(id="layer-list", animate_spinner=self._spinners)
+            yield LayerPanel(id="layer-panel")
+        yield Static(id="status-line")
+        yield CanaryBar(
+            emulated=self.s3repl.backend.emulated_replication, enabled=not self.s3repl.read_only, id="canary"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._drawn = True
+        self.query_one(LayerList).focus()
+        self.sub_title = f"s3://{self.bucket}"
+        self._redraw()
+        if self.s3repl.identities is not None:
+            self.show_identities(self.s3repl.identities)
+
+    # -- what the app tells the screen -------------------------------------------------------------
+
+    def show_identities(self, identities: Identities) -> None:
+        if self._drawn:  # else on_mount shows them
+            self.query_one(IdentityBar).show(identities)
+
+    def show_diagnosis(self, diagnosis: Diagnosis | None, *, probing: bool) -> None:
+        self._diagnosis, self._probing = diagnosis, probing
+        self._redraw()
+
+    def show_probe_failed(self, reason: str) -> None:
+        self._probing = False
+        self._redraw()
+        self.query_one("#status-line", Static).update(
+            Text.assemble(("✗ The probe stopped: ", "bold red"), reason, " — press r to try again.")
+        )
+
+    def show_activity(self, message: str) -> None:
+        """A write in progress (apply, undo): the status line says what is happening now."""
+        self.query_one("#status-line", Static).update(Text.assemble(("… ", "bold cyan"), message))
+
+    def show_canary_progress(self, progress: CanaryProgress) -> None:
+        self.query_one(CanaryBar).show_progress(progress)
+
+    def show_canary_result(self, result: CanaryResult) -> None:
+        self.query_one(CanaryBar).show_result(result)
+        if result.blamed_layer:
+            self.select_layer(result.blamed_layer)
+
+    def show_canary_stopped(self, reason: str) -> None:
+        self.query_one(CanaryBar).show_stopped(reason)
+
+    def select_layer(self, layer_id: str) -> None:
+        self.query_one(LayerList).select_layer(layer_id)
+
+    @property
+    def selected_layer(self) -> str | None:
+        return self.query_one(LayerList).selected_layer
+
+    def _selected_result(self) -> LayerResult | None:
+        if self._diagnosis is None or self.selected_layer is None:
+            return None
+        try:
+            return self._diagnosis.report.layer(self.selected_layer)
+        except KeyError:
+            return None
+
+    def _redraw(self) -> None:
+        if not self._drawn:
+            return  # on_mount draws what is known by then
+        diagnosis = self._diagnosis
+        report = diagnosis.report if diagnosis is not None else None
+        self.query_one(LayerList).show(report, probing=self._probing)
+        self.query_one(FlowDiagram).show(report, diagnosis.path if diagnosis is not None else None)
+        self._redraw_panel()
+        self.query_one("#status-line", Static).update(self._status_line())
+
+    def _redraw_panel(self) -> None:
+        plan = self._diagnosis.plan if self._diagnosis is not None else None
+        self.query_one(LayerPanel).show(
+            self._selected_result(), plan, probing=self._probing, writable=not self.s3repl.read_only
+        )
+
+    def _status_line(self) -> Text:
+        report = self._diagnosis.report if self._diagnosis is not None else None
+        if report is None:
+            return Text(f"Probing s3://{self.bucket}…", style="dim")
+        layers = report.layers[:6]
+        failing = sum(layer.status == "fail" for layer in layers if not layer.pending)
+        if self._probing:
+            done = sum(not layer.pending for layer in layers)
+            return Text(f"Probing s3://{self.bucket}… {done} of {len(layers)} layers read", style="dim")
+        verdict = report.verdict
+        style = {"pass": "bold green", "fail": "bold red", "unknown": "bold bright_black"}[verdict]
+        detail = {
+            "pass": "every layer passes",
+            "fail": f"{failing} of {len(layers)} layers fail",
+            "unknown": "nothing fails, but some layers could not be judged",
+        }[verdict]
+        return Text.assemble(
+            ("Verdict: ", "bold"),
+            (verdict.upper(), style),
+            f" — {detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s",
+        )
+
+    # -- keys ----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        read_only = self.s3repl.read_only
+        if action in WRITE_ACTIONS:
+            return not read_only
+        if action == "refuse_write":
+            return read_only
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._redraw_panel()
+
+    def action_layer_up(self) -> None:
+        self.query_one(LayerList).action_cursor_up()
+
+    def action_layer_down(self) -> None:
+        self.query_one(LayerList).action_cursor_down()
+
+    def action_open_detail(self) -> None:
+        from s3repl_tui.screens.detail import LayerDetailScreen
+
+        layer = self._selected_result()
+        if layer is None:
+            self.notify("This layer is still being read.", markup=False)
+            return
+        plan = self._diagnosis.plan if self._diagnosis is not None else None
+        self.app.push_screen(LayerDetailScreen(layer, plan, probing=self._probing and layer.pending))
+
+    def action_fix(self) -> None:
+        if self.selected_layer is not None:
+            self.s3repl.request_fix((self.selected_layer,))
+
+    def action_fix_all(self) -> None:
+        self.s3repl.request_fix(None)
+
+    def action_undo(self) -> None:
+        self.s3repl.request_undo()
+
+    def action_probe(self) -> None:
+        self.s3repl.request_diagnosis()
+
+    def action_canary(self) -> None:
+        self.s3repl.request_canary()
+
+    def action_export(self) -> None:
+        self.s3repl.request_export()
+
+    def action_refuse_write(self, action: str) -> None:
+        self.s3repl.refuse_write(action)

@@ -1,0 +1,1 @@
+"""Textual widgets of the app (the core never imports these)."""

@@ -1,0 +1,64 @@
+"""The canary's line at the bottom: what it does, how it goes, what came out (and, in the demo, that
+replication is emulated)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.widgets import Static
+
+from s3repl_tui.canary import CanaryProgress, CanaryResult
+
+EMULATION_NOTICE = (
+    "Replication is EMULATED in this demo: moto never replicates, so the canary's outcome follows "
+    "the check's verdict."
+)
+_OUTCOME_STYLE = {"COMPLETED": "bold green", "FAILED": "bold red", "NOT_REPLICATED": "bold red",
+                  "TIMEOUT": "bold yellow"}
+_OUTCOME_MARK = {"COMPLETED": "✓", "FAILED": "✗", "NOT_REPLICATED": "✗", "TIMEOUT": "?"}
+
+
+class CanaryBar(Static):
+    DEFAULT_CSS = """
+    CanaryBar { height: auto; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, *, emulated: bool, enabled: bool = True, id: str | None = None) -> None:
+        self._emulated = emulated
+        intro = (
+            "Canary: press c to write a test object and watch it replicate."
+            if enabled
+            else "Canary: off (read-only: it would write a test object)."
+        )
+        super().__init__(self._with_notice(Text(intro, style="dim")), id=id)
+
+    def _with_notice(self, line: RenderableType) -> RenderableType:
+        if not self._emulated:
+            return line
+        return Group(line, Text(EMULATION_NOTICE, style="bold magenta"))
+
+    def show_progress(self, progress: CanaryProgress) -> None:
+        status = progress.status or "no status yet"
+        line = Text.assemble(
+            ("Canary: ", "bold"),
+            (f"{progress.phase} ", "cyan"),
+            f"{status} · {progress.elapsed_seconds:.1f} s · {progress.message}",
+        )
+        self.update(self._with_notice(line))
+
+    def show_result(self, result: CanaryResult) -> None:
+        line = Text.assemble(
+            ("Canary: ", "bold"),
+            (f"{_OUTCOME_MARK[result.outcome]} {result.outcome} ", _OUTCOME_STYLE[result.outcome]),
+            result.message,
+        )
+        lines: list[RenderableType] = [line]
+        # Passing checks by name only: the details of a good replica are long ARNs nobody needs here.
+        checks = [f"✓ {c.name}" if c.ok else f"{'?' if c.ok is None else '✗'} {c.name}: {c.detail}"
+                  for c in result.replica_checks]
+        if checks:
+            lines.append(Text("Replica: " + " · ".join(checks), style="dim"))
+        self.update(self._with_notice(Group(*lines)))
+
+    def show_stopped(self, reason: str) -> None:
+        self.update(self._with_notice(Text.assemble(("Canary: ", "bold"), ("stopped ", "bold yellow"), reason)))

@@ -1,0 +1,164 @@
+"""Rich renderables for one layer: its findings in plain words, the statement at fault (or missing),
+the failure reason S3 reports, and the fix as a diff. Marks are text, so they survive no colour."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.syntax import Syntax
+from rich.text import Text
+
+from s3repl_tui.checks.model import Finding, LayerResult, LayerStatus
+from s3repl_tui.fixes.model import Change, Plan
+
+SYNTAX_THEME = "ansi_dark"  # the terminal's own palette: readable on dark and light backgrounds
+
+STATUS_MARK: dict[LayerStatus, str] = {"pass": "✓", "warn": "!", "fail": "✗", "unknown": "?"}
+STATUS_WORD: dict[LayerStatus, str] = {"pass": "pass", "warn": "warning", "fail": "FAIL", "unknown": "unknown"}
+STATUS_STYLE: dict[LayerStatus, str] = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "red",
+    "unknown": "bright_black",
+}
+PROBING_MARK = "…"
+
+
+def finding_mark(finding: Finding) -> tuple[str, str, str]:
+    """(mark, word, style) of one finding."""
+    if finding.unknown:
+        return "?", "unknown", STATUS_STYLE["unknown"]
+    return {
+        "error": ("✗", "error", STATUS_STYLE["fail"]),
+        "warning": ("!", "warning", STATUS_STYLE["warn"]),
+        "info": ("i", "note", "cyan"),
+    }[finding.severity]
+
+
+def layer_changes(layer: LayerResult, plan: Plan | None) -> tuple[Change, ...]:
+    """The planned changes that fix something in this layer (a change may fix several layers)."""
+    if plan is None:
+        return ()
+    fix_ids = {f.fix.id for f in layer.findings if f.fix is not None}
+    return tuple(c for c in plan.changes if c.layer == layer.id or fix_ids & set(c.fix_ids))
+
+
+def _json(document: Any) -> str:
+    return json.dumps(document, indent=2, default=str)
+
+
+def _marked_lines(text: str, evidence: Mapping[str, Any]) -> set[int]:
+    """Line numbers (1-based) of the statement's offending part: what the evaluated request hit.
+
+    A Deny hits through its Effect; an Allow that does not cover the request is at fault through
+    its actions, resources and conditions, so the lines naming the request's action, resource and
+    condition keys are marked; checks may also name strings to mark in ``evidence["highlight"]``.
+    """
+    statement = evidence.get("statement")
+    needles: list[str] = [str(n) for n in evidence.get("highlight", ()) if n]
+    if isinstance(statement, Mapping) and statement.get("Effect") == "Deny":
+        needles.append('"Deny"')
+    request = evidence.get("request")
+    if isinstance(request, Mapping):
+        needles += [f'"{request[k]}"' for k in ("action", "resource") if request.get(k)]
+        needles += [f'"{key}"' for key in request.get("context", {}) or {}]
+    if isinstance(statement, Mapping) and "Condition" in statement:
+        needles.append('"Condition"')
+    return {number for number, line in enumerate(text.splitlines(), 1) if any(n in line for n in needles)}
+
+
+def statement_block(evidence: Mapping[str, Any]) -> RenderableType | None:
+    """The statement at fault (offending lines marked ❱) or the one that is missing."""
+    policy = evidence.get("policy")
+    where = f" in {policy}" if policy else ""
+    if evidence.get("statement"):
+        text = _json(evidence["statement"])
+        sid = evidence.get("sid")
+        label = f"Statement at fault{where}" + (f" (Sid {sid!r})" if sid else "")
+        return Group(
+            Text(label + ":", style="bold"),
+            Syntax(
+                text,
+                "json",
+                theme=SYNTAX_THEME,
+                line_numbers=True,
+                highlight_lines=_marked_lines(text, evidence),
+                word_wrap=True,
+            ),
+        )
+    if evidence.get("missing"):
+        text = _json(evidence["missing"])
+        return Group(
+            Text(f"Missing statement{where} (the fix adds it):", style="bold"),
+            Syntax(text, "json", theme=SYNTAX_THEME, word_wrap=True),
+        )
+    return None
+
+
+def finding_block(finding: Finding, *, full: bool, planned: frozenset[str] = frozenset()) -> RenderableType:
+    """One finding; its fix hint is left out when a planned change (shown after) carries it."""
+    mark, word, style = finding_mark(finding)
+    parts: list[RenderableType] = [Text.assemble((f"{mark} {word}: ", f"bold {style}"), finding.message)]
+    details: list[RenderableType] = []
+    if finding.aws_failure_reason:
+        details.append(Text.assemble("S3 reports ", (finding.aws_failure_reason, "bold"), " for objects."))
+    if full and finding.resource:
+        details.append(Text(f"Resource: {finding.resource}", style="dim"))
+    evidence = finding.evidence
+    if finding.unknown and evidence.get("reason"):
+        details.append(Text(f"Why: {evidence['reason']}", style="dim"))
+    block = statement_block(evidence)
+    if block is not None:
+        details.append(block)
+    if full and isinstance(evidence.get("request"), Mapping):
+        details.append(Text("Request evaluated:", style="bold"))
+        details.append(Syntax(_json(evidence["request"]), "json", theme=SYNTAX_THEME, word_wrap=True))
+    if evidence.get("command"):
+        details.append(Text.assemble(("Its owner can run: ", "bold"), evidence["command"]))
+    if finding.fix is not None and finding.fix.id not in planned:
+        how = "Fix (automatic)" if finding.fix.automatic else "Fix (manual)"
+        account = f" in account {finding.fix.account}" if finding.fix.account else ""
+        details.append(Text.assemble((f"{how}: ", "bold"), f"{finding.fix.summary} ({finding.fix.api}{account})"))
+        if finding.fix.manual_steps:
+            details.append(Text(finding.fix.manual_steps))
+    if details:
+        parts.append(Padding(Group(*details), (0, 0, 0, 2)))
+    return Group(*parts)
+
+
+def change_block(change: Change) -> RenderableType:
+    """One planned write: where it goes, and its diff."""
+    header = Text.assemble(
+        ("Planned change: ", "bold"),
+        change.summary,
+        (f"\n  {change.api} on {change.resource} — account {change.account}, {change.region}", "dim"),
+    )
+    parts: list[RenderableType] = [header]
+    parts += [Text(f"  note: {note}", style="yellow") for note in change.notes]
+    parts.append(Syntax(change.diff(), "diff", theme=SYNTAX_THEME, word_wrap=True))
+    return Group(*parts)
+
+
+def layer_body(
+    layer: LayerResult, changes: Iterable[Change], *, full: bool, probing: bool = False, writable: bool = True
+) -> RenderableType:
+    """Everything the panel (``full=False``) or the detail screen (``full=True``) shows of a layer."""
+    if probing:
+        return Text("Probing: this layer fills in as its reads finish.", style="dim")
+    parts: list[RenderableType] = []
+    planned = list(changes)
+    planned_fix_ids = frozenset(fix_id for change in planned for fix_id in change.fix_ids)
+    if not layer.findings:
+        parts.append(Text("✓ Nothing wrong here.", style=STATUS_STYLE["pass"]))
+    for finding in layer.findings:
+        parts += [finding_block(finding, full=full, planned=planned_fix_ids), Text("")]
+    if planned:
+        how = "press f" if writable else "read-only: not applied from here"
+        plural = "s" if len(planned) > 1 else ""
+        parts.append(Text(f"The fix ({len(planned)} change{plural}, {how}):", style="bold"))
+        parts += [change_block(change) for change in planned]
+    return Group(*parts)

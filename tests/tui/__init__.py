@@ -1,0 +1,1 @@
+"""Pilot, snapshot and tmux tests of the Textual app."""

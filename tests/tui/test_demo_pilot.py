@@ -1,0 +1,155 @@
+"""Pilot tests on the demo's setup: the sandbox, the seed and its four breakages, the real core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from s3repl_tui.app import S3ReplApp
+from s3repl_tui.checks.model import LAYERS
+from s3repl_tui.commands.demo import DEMO_BREAKAGES, demo_backend
+from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
+from s3repl_tui.screens.backend import CanarySettings
+from s3repl_tui.screens.confirm import ConfirmScreen
+
+from .helpers import layer_statuses, main_screen, status_text, wait_diagnosed, wait_for
+
+SIZE = (120, 40)
+FAST_CANARY = CanarySettings(timeout_seconds=10, poll_seconds=0.05, no_status_grace_seconds=1,
+                             emulator_delay_seconds=0.1)
+
+
+@pytest.fixture
+def demo(sandbox: Sandbox) -> SeedSetup:
+    setup = build_seed(sandbox)
+    for name in DEMO_BREAKAGES:
+        BREAKAGES[name](sandbox, setup)
+    return setup
+
+
+def make_app(sandbox: Sandbox, setup: SeedSetup, tmp_path: Path) -> S3ReplApp:
+    backend = demo_backend(sandbox, canary_settings=FAST_CANARY)
+    backend.state_dir = tmp_path / "state"
+    return S3ReplApp(backend, source_bucket=setup.source_bucket, export_dir=tmp_path, spinners=False)
+
+
+def failing(app: S3ReplApp) -> set[str]:
+    return {layer for layer, status in layer_statuses(app).items() if status == "fail"}
+
+
+async def confirm(pilot, app: S3ReplApp, key: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what=f"the confirmation of {key}")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    await pilot.pause(0.05)
+    await wait_diagnosed(pilot, app)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plan_fixes adds ReplicaKmsKeyID to the rule but not the role's grant on that key in the same "
+    "plan; the next probe then fails role-kms and a second F is needed (reported to the lead)",
+)
+async def test_one_fix_all_turns_every_layer_green(sandbox: Sandbox, demo: SeedSetup, tmp_path: Path) -> None:
+    app = make_app(sandbox, demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        await confirm(pilot, app, "F")
+        assert failing(app) == set()
+
+
+async def fix_all_until_green(pilot, app: S3ReplApp) -> int:  # type: ignore[no-untyped-def]
+    """F then y, again while the probe finds more (see the xfail above): returns the rounds needed."""
+    for rounds in (1, 2):
+        await confirm(pilot, app, "F")
+        if not failing(app):
+            return rounds
+    raise AssertionError(f"still failing after two rounds of F then y: {failing(app)}")
+
+
+async def test_from_all_red_to_all_green_then_the_canary_completes(
+    sandbox: Sandbox, demo: SeedSetup, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        assert failing(app) == set(DEMO_BREAKAGES)
+        assert "Verdict: FAIL" in status_text(app)
+        # The canary on the broken setup fails and points at the first failing layer.
+        await pilot.press("down")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.last_canary is not None, what="the first canary")
+        assert app.last_canary is not None and app.last_canary.outcome == "FAILED"
+        assert main_screen(app).selected_layer == "versioning"
+        await fix_all_until_green(pilot, app)
+        assert "Verdict: PASS" in status_text(app)
+        app.last_canary = None
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.last_canary is not None, what="the second canary")
+        assert app.last_canary is not None and app.last_canary.outcome == "COMPLETED", app.last_canary
+    source = sandbox.session(SOURCE_PROFILE).client("s3", region_name=demo.source_region)
+    dest = sandbox.session(DEST_PROFILE).client("s3", region_name=demo.dest_region)
+    for s3, bucket in ((source, demo.source_bucket), (dest, demo.dest_bucket)):
+        left = s3.list_object_versions(Bucket=bucket, Prefix=".s3repl-tui/")
+        assert not left.get("Versions") and not left.get("DeleteMarkers")
+
+
+async def test_fix_one_layer_then_undo_it(sandbox: Sandbox, demo: SeedSetup, tmp_path: Path) -> None:
+    app = make_app(sandbox, demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        assert main_screen(app).selected_layer == "versioning"
+        await confirm(pilot, app, "f")
+        assert failing(app) == set(DEMO_BREAKAGES) - {"versioning"}
+        await confirm(pilot, app, "u")
+        assert failing(app) == set(DEMO_BREAKAGES)
+
+
+async def test_reprobe_sees_a_change_made_elsewhere_and_export_follows_the_contract(
+    sandbox: Sandbox, demo: SeedSetup, tmp_path: Path
+) -> None:
+    app = make_app(sandbox, demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        dest = sandbox.session(DEST_PROFILE).client("s3", region_name=demo.dest_region)
+        dest.put_bucket_versioning(Bucket=demo.dest_bucket, VersioningConfiguration={"Status": "Enabled"})
+        await pilot.press("r")
+        await pilot.pause(0.05)
+        await wait_diagnosed(pilot, app)
+        assert "versioning" not in failing(app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.last_export is not None)
+    assert app.last_export is not None
+    document = json.loads(app.last_export[1].read_text())
+    assert document["schema"] == 1 and document["verdict"] == "fail"
+    assert document["source"] == {"bucket": demo.source_bucket, "account": demo.source_account,
+                                  "region": demo.source_region}
+    assert [d["bucket"] for d in document["destinations"]] == [demo.dest_bucket]
+    assert [layer["id"] for layer in document["layers"]][:6] == [layer_id for layer_id, _ in LAYERS]
+    for layer in document["layers"]:
+        assert set(layer) == {"id", "title", "status", "findings"}
+        for finding in layer["findings"]:
+            assert set(finding) == {"code", "severity", "message", "resource", "aws_failure_reason", "evidence",
+                                    "fix"}
+    assert set(document["calls"]) == {"count", "wall_seconds"}
+
+
+async def test_without_a_bucket_the_start_screen_offers_the_replicated_one(
+    sandbox: Sandbox, demo: SeedSetup, tmp_path: Path
+) -> None:
+    source = sandbox.session(SOURCE_PROFILE).client("s3", region_name=demo.source_region)
+    source.create_bucket(Bucket="plain-bucket")
+    app = S3ReplApp(demo_backend(sandbox), spinners=False)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#buckets", OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2, what="the bucket list")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert demo.source_bucket in prompts[0] and "replication configured" in prompts[0]
+        assert "plain-bucket" in prompts[1] and "not configured: use `s3repl-tui init`" in prompts[1]
+        await pilot.press("enter")
+        await wait_diagnosed(pilot, app)
+        assert failing(app) == set(DEMO_BREAKAGES)
