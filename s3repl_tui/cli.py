@@ -79,12 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(obj)
     obj.add_argument("--key", required=True, help="object key")
     obj.add_argument("--version-id", help="object version (default: current)")
+    obj.add_argument("--format", choices=("text", "json"), default="text", help="report format")
 
     retry = commands.add_parser("retry", help="re-replicate FAILED or older objects with S3 Batch Replication")
     _add_bucket(retry, required=True)
     _add_common(retry)
     retry.add_argument("--statuses", default="FAILED,NONE", help="replication statuses to include")
     retry.add_argument("--report-bucket", help="bucket for the completion report")
+    retry.add_argument("--yes", action="store_true", help="answer yes to the role changes and the job")
     return parser
 
 

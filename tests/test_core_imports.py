@@ -19,6 +19,10 @@ CORE = (
     "s3repl_tui.canary",
     "s3repl_tui.report_export",
     "s3repl_tui.report_text",
+    "s3repl_tui.objects",
+    "s3repl_tui.batch",
+    "s3repl_tui.commands.object",
+    "s3repl_tui.commands.retry",
 )
 
 

@@ -1,0 +1,200 @@
+"""``s3repl-tui retry``: re-replicate FAILED and older objects with S3 Batch Replication.
+
+S3 never retries a FAILED object and never replicates what existed before the rule. This checks what
+the job needs of the replication role, offers the missing grants through the fixes' safe-apply path,
+asks, creates the job with a manifest S3 generates from the replication statuses, and follows it:
+progress on stderr, the outcome on stdout. Exit codes: 0 the job completed with no failed object;
+1 it failed, some objects failed, or nothing was created; 2 usage (or no terminal to ask on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from s3repl_tui.aws import Connection
+from s3repl_tui.batch import JobState, RetryPlan, create_job, follow_job, parse_statuses, prepare_retry
+from s3repl_tui.batch.statuses import STATUS_MEANINGS
+from s3repl_tui.commands.common import connect_options
+from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, UserError
+from s3repl_tui.fixes import apply_plan, export_plan
+from s3repl_tui.fixes.apply import describe_error
+from s3repl_tui.probes import probe
+
+EXIT_INTERRUPTED = 130
+POLL_SECONDS = 5.0
+TIMEOUT_SECONDS = 6 * 3600.0
+# IAM changes take a few seconds to reach every service; a job created at once may not assume the role.
+IAM_SETTLE_SECONDS = 10.0
+Ask = Callable[[str], bool]
+
+
+def ask_on_terminal(console: Console) -> Ask:
+    def ask(question: str) -> bool:
+        if not sys.stdin.isatty():
+            raise UserError(
+                "retry asks before it changes the role or creates a Batch Operations job, and there is no "
+                "terminal to ask on; nothing was changed.",
+                "Run it in a terminal (what it would do is printed above).",
+            )
+        answer = console.input(f"{question} [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
+
+    return ask
+
+
+def _show_plan(out: Console, plan: RetryPlan) -> None:
+    spec = plan.spec
+    out.print(f"Batch Replication for s3://{spec.source_bucket} (account {spec.account_id}, {spec.region})")
+    for status in spec.statuses:
+        out.print(f"  selects     {status}: {STATUS_MEANINGS[status]}")
+    out.print(f"  role        {spec.role_arn}")
+    report = f"s3://{spec.report_bucket}/{spec.report_prefix}/" if spec.report_bucket else "none"
+    out.print(f"  report      {report}")
+    for item in plan.checked:
+        mark = "ok" if item.ok else item.status
+        out.print(f"  [{mark:^13}] {item.requirement.summary}", markup=False)
+    for warning in plan.warnings:
+        out.print(f"  note: {warning}", markup=False)
+    if plan.failing_layers:
+        out.print(
+            f"  warning: live replication still fails ({', '.join(plan.failing_layers)}); the job would fail those "
+            f"objects again. Run s3repl-tui fix --source-bucket {spec.source_bucket} first.",
+            markup=False, style="yellow",
+        )
+
+
+def _fix_role(
+    out: Console, errors: Console, plan: RetryPlan, connection: Connection, ask: Ask, settle_seconds: float
+) -> bool:
+    """Offer the role changes; True when the role is ready afterwards."""
+    changes = plan.role_changes
+    if plan.needs_a_person:
+        out.print("The job cannot work until a person does this:", style="red")
+        for note in plan.needs_a_person:
+            out.print(f"  - {note}", markup=False)
+        return False
+    if not changes.changes:
+        return True
+    out.print("\nThe role needs these changes (applied safely: re-read, backed up, read back; s3repl-tui undo):")
+    for change in changes.changes:
+        out.print(f"  {change.api} {change.ref.label}: {change.summary}", markup=False)
+        out.print(change.diff(), markup=False, highlight=False)
+    if not ask("Apply these role changes?"):
+        out.print("Nothing changed. To apply them yourself:\n", markup=False)
+        out.print(export_plan(changes, "cli"), markup=False)
+        return False
+    result = apply_plan(changes, connection)
+    for message in result.messages:
+        out.print(f"  {message}", markup=False)
+    if not result.complete:
+        return False
+    with errors.status("Waiting for IAM to make the role changes visible to S3 Batch Operations…"):
+        time.sleep(settle_seconds)
+    return True
+
+
+def follow_with_progress(
+    s3control: Any, account: str, job_id: str, console: Console, poll_seconds: float, timeout_seconds: float
+) -> JobState:
+    """Follow the job with a progress bar on ``console`` (stderr), until it ends or the timeout passes."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"job {job_id[:8]} New", total=None)
+
+        def show(state: JobState) -> None:
+            progress.update(task, description=f"job {job_id[:8]} {state.status}", total=state.total,
+                            completed=state.done)
+
+        return follow_job(s3control, account, job_id, on_update=show, poll_seconds=poll_seconds,
+                          timeout_seconds=timeout_seconds)
+
+
+def _follow_command(plan: RetryPlan, job_id: str) -> str:
+    spec = plan.spec
+    return f"aws s3control describe-job --account-id {spec.account_id} --job-id {job_id} --region {spec.region}"
+
+
+def outcome_lines(state: JobState, plan: RetryPlan) -> list[str]:
+    spec = plan.spec
+    follow = _follow_command(plan, state.job_id)
+    total = "?" if state.total is None else str(state.total)
+    counts = f"{total} objects: {state.succeeded} replicated, {state.failed} failed"
+    lines = []
+    if state.timed_out:
+        lines.append(f"Stopped following job {state.job_id} ({state.status}, {state.done} of {total} done); "
+                     f"it goes on. Follow it with: {follow}")
+    elif state.status == "Complete":
+        lines.append(f"Job {state.job_id} Complete: {counts}.")
+    else:
+        why = f": {state.status_update_reason}" if state.status_update_reason else ""
+        lines.append(f"Job {state.job_id} {state.status}{why} ({counts}).")
+    lines += [f"  failure {code}: {reason}" for code, reason in state.failure_reasons]
+    if state.report_location:
+        lines.append(f"Report: {state.report_location} (each failed object with its failure reason)")
+    if state.manifest_location:
+        lines.append(f"Manifest: {state.manifest_location}")
+    if state.status in ("Suspended", "Paused"):
+        lines.append(f"It waits for a person: aws s3control update-job-status --account-id {spec.account_id} "
+                     f"--job-id {state.job_id} --requested-job-status Ready --region {spec.region}")
+    if state.failed or state.status == "Failed":
+        lines.append(f"Why objects fail: s3repl-tui check --source-bucket {spec.source_bucket}, or s3repl-tui "
+                     f"object --source-bucket {spec.source_bucket} --key KEY for one of them.")
+    return lines
+
+
+def run(
+    args: argparse.Namespace,
+    *,
+    s3control: Any = None,
+    ask: Ask | None = None,
+    poll_seconds: float = POLL_SECONDS,
+    timeout_seconds: float = TIMEOUT_SECONDS,
+    settle_seconds: float = IAM_SETTLE_SECONDS,
+) -> int:
+    """``s3control``/``ask``/timings are injectable for tests (moto has no Batch Operations)."""
+    statuses = parse_statuses(args.statuses)
+    errors = Console(stderr=True)
+    out = Console(highlight=False, soft_wrap=True)
+    if ask is None:  # a --yes flag, once cli.py has one for retry, answers every question
+        ask = (lambda _question: True) if getattr(args, "yes", False) else ask_on_terminal(errors)
+    with errors.status("Connecting…") as status:
+        connection = Connection.open(connect_options(args))
+        status.update(f"Reading the replication setup of s3://{args.source_bucket}…")
+        snapshot = probe(connection, args.source_bucket)
+        plan = prepare_retry(connection, snapshot, statuses, args.report_bucket)
+    _show_plan(out, plan)
+    if not _fix_role(out, errors, plan, connection, ask, settle_seconds):
+        return EXIT_FAIL
+    if not ask(f"Create the Batch Replication job for {','.join(statuses)} objects?"):
+        out.print("No job created.")
+        return EXIT_FAIL
+    client = s3control or connection.source.client("s3control", region=plan.spec.region)
+    try:
+        job_id = create_job(client, plan.spec)
+    except (ClientError, BotoCoreError) as error:
+        raise UserError(
+            f"S3 Batch Operations refused to create the job ({describe_error(error)}).",
+            f"The caller needs s3:CreateJob and iam:PassRole on {plan.spec.role_arn}.",
+        ) from error
+    errors.print(f"Created job {job_id}.")
+    follow = _follow_command(plan, job_id)
+    try:
+        state = follow_with_progress(client, plan.spec.account_id, job_id, errors, poll_seconds, timeout_seconds)
+    except (ClientError, BotoCoreError) as error:
+        raise UserError(f"Job {job_id} was created, but following it failed ({describe_error(error)}).",
+                        f"Follow it with: {follow}", exit_code=EXIT_FAIL) from error
+    except KeyboardInterrupt:
+        out.print(f"Stopped following job {job_id}; it goes on. Follow it with: {follow}", markup=False)
+        return EXIT_INTERRUPTED
+    for line in outcome_lines(state, plan):
+        out.print(line, markup=False)
+    return EXIT_PASS if state.succeeded_fully else EXIT_FAIL
