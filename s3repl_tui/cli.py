@@ -31,6 +31,43 @@ def _add_bucket(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--source-bucket", metavar="B", required=required, help="the replication source bucket")
 
 
+def _add_init_answers(init: argparse.ArgumentParser) -> None:
+    """The init subparser's answers: without a terminal, every answer must be a flag."""
+    flag = argparse.BooleanOptionalAction
+    answers = init.add_argument_group("answers (asked in a terminal when not given; required without one)")
+    answers.add_argument("--source-bucket", metavar="B", help="the existing bucket to replicate from")
+    answers.add_argument("--dest-bucket", metavar="D", help="the existing bucket to replicate into")
+    answers.add_argument("--encryption", choices=("sse-s3", "sse-kms"), help="how objects are encrypted")
+    answers.add_argument("--source-key", metavar="ARN|new", help="SSE-KMS: the source bucket's key, or a new one")
+    answers.add_argument("--replica-key", metavar="ARN|new", help="SSE-KMS: the key for replicas, or a new one")
+    answers.add_argument("--bucket-key", action=flag, default=None, help="SSE-KMS: S3 Bucket Keys (default: off)")
+    answers.add_argument(
+        "--ownership",
+        choices=("override", "enforced", "none"),
+        help="replica ownership: owner override, BucketOwnerEnforced on the destination, or as it is",
+    )
+    answers.add_argument("--rtc", action=flag, default=None, help="Replication Time Control (implies metrics)")
+    answers.add_argument("--metrics", action=flag, default=None, help="replication metrics and failure events")
+    answers.add_argument("--delete-markers", action=flag, default=None, help="delete marker replication")
+    answers.add_argument("--replica-sync", action=flag, default=None, help="replica modification sync")
+    answers.add_argument("--role-name", metavar="NAME", help="the replication role (default: s3repl-tui-<source>)")
+    mode = init.add_argument_group("what to do with the plan")
+    mode.add_argument("--yes", action="store_true", help="apply without asking")
+    mode.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="print the plan and change nothing (it still reads both accounts to list buckets and keys)",
+    )
+    mode.add_argument("--format", choices=("cli", "json"), help="with --plan-only: AWS CLI commands (default) or JSON")
+    after = init.add_argument_group("after applying")
+    after.add_argument("--canary", action=flag, default=True, help="write a test object and watch it replicate")
+    after.add_argument(
+        "--emulate-replication",
+        action="store_true",
+        help="for sandboxes that never replicate (moto): the canary's outcome comes from an emulator",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="s3repl-tui",
@@ -71,8 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="open the troubleshooter on an embedded two-account sandbox")
 
-    init = commands.add_parser("init", help="guided first-time replication setup")
+    init = commands.add_parser(
+        "init",
+        help="guided first-time replication setup",
+        description="Set replication up between two existing buckets: asks (or takes from flags) every "
+        "decision, plans every document as a diff, applies after confirmation, then checks.",
+    )
     _add_common(init)
+    _add_init_answers(init)
 
     obj = commands.add_parser("object", help="why did this object (not) replicate")
     _add_bucket(obj, required=True)

@@ -3,28 +3,35 @@
 For each change: re-read the document and refuse if it is no longer what the plan was made from;
 back it up; write; read it back and check it holds what was written; log it. The first change that
 does not end "applied" stops the run: what follows is skipped, and what was written stays undoable.
+
+A change that creates a resource (``Change.creates``, a new KMS key) fills a placeholder with the new
+ARN; every later change gets it substituted before it is re-read and written, and the backup records
+the real ARN, so undo finds what was created (fixes.placeholders).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from s3repl_tui.fixes import audit, documents
 from s3repl_tui.fixes.backup import BackupSet, resolve_state_dir
-from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size
+from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size, key_policy_of
 from s3repl_tui.fixes.jsondoc import contains, same_meaning
 from s3repl_tui.fixes.model import (
     ApplyResult,
     Change,
     ChangeOutcome,
     ConnectionLike,
+    DocumentRef,
     Outcome,
     Plan,
     ProgressCallback,
     SessionCache,
 )
+from s3repl_tui.fixes.placeholders import names_in, substitute, token
 
 AwsError = (ClientError, BotoCoreError)
 
@@ -36,8 +43,43 @@ def describe_error(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
+def _check_placeholders(changes: tuple[Change, ...]) -> None:
+    """Every ``${NAME}`` a change uses must be created by an earlier change of the plan."""
+    created: set[str] = set()
+    for change in changes:
+        used = names_in([change.ref.name, change.ref.resource, change.before, change.after])
+        missing = sorted(used - created - ({change.creates} if change.creates else set()))
+        if missing:
+            raise FixRejected(
+                f"The {change.ref.label} uses {token(missing[0])}, which no earlier change of the plan creates; "
+                "nothing was written.",
+                hint="Plan again: the change that creates it must come first.",
+            )
+        if change.creates:
+            created.add(change.creates)
+
+
+def resolve(change: Change, values: dict[str, str]) -> Change:
+    """``change`` with every placeholder it uses filled from ``values`` (ARNs created so far)."""
+    if not values:
+        return change
+    ref = change.ref
+    resolved_ref = DocumentRef(
+        ref.kind,
+        ref.account,
+        ref.region,
+        substitute(ref.resource, values),
+        substitute(ref.name, values),
+        ref.policy_name,
+    )
+    return replace(
+        change, ref=resolved_ref, before=substitute(change.before, values), after=substitute(change.after, values)
+    )
+
+
 def _preflight(changes: tuple[Change, ...], sessions: SessionCache) -> None:
     """Everything that can be known before the first write; raises FixRejected, writes nothing."""
+    _check_placeholders(changes)
     for change in changes:
         check_size(change)
         if sessions.session(change.account) is None:
@@ -47,7 +89,7 @@ def _preflight(changes: tuple[Change, ...], sessions: SessionCache) -> None:
                 hint="Pass --dest-profile (or --source-profile) with credentials for that account, "
                 "or give that account's owner the commands of fix --export cli.",
             )
-        if change.ref.kind == "key-policy":
+        if key_policy_of(change) is not None:
             caller = sessions.caller(change.account)
             check_key_admin(change, None if caller == "unknown" else caller)
 
@@ -69,8 +111,10 @@ def apply_plan(
     _preflight(plan.changes, sessions)
     backup = BackupSet.create(root, plan.changes)
     outcomes: list[ChangeOutcome] = []
+    created: dict[str, str] = {}  # placeholder name -> ARN of what an earlier change created
     total = len(plan.changes)
-    for index, change in enumerate(plan.changes, start=1):
+    for index, planned in enumerate(plan.changes, start=1):
+        change = resolve(planned, created)
         if outcomes and outcomes[-1].outcome != "applied":
             message = "not attempted: an earlier change did not apply"
             backup.record(index, "skipped", message)
@@ -78,12 +122,27 @@ def apply_plan(
             continue
         if on_progress is not None:
             on_progress(f"[{index}/{total}] {change.api} {change.ref.label}")
-        outcomes.append(_apply_one(index, change, sessions, backup, root))
+        backup.set_ref(index, change.ref)
+        outcome, arn = _apply_one(index, change, sessions, backup, root)
+        if arn and change.creates:
+            created[change.creates] = arn
+        outcomes.append(outcome)
     written = any(o.outcome in ("applied", "unverified") for o in outcomes)
     return ApplyResult(tuple(outcomes), backup.directory if written else None)
 
 
-def _apply_one(index: int, change: Change, sessions: SessionCache, backup: BackupSet, root: Path) -> ChangeOutcome:
+def _apply_one(
+    index: int, change: Change, sessions: SessionCache, backup: BackupSet, root: Path
+) -> tuple[ChangeOutcome, str | None]:
+    """The outcome, and the ARN of the resource the write created (kinds that create one)."""
+    created: list[str] = []
+    outcome = _write_one(index, change, sessions, backup, root, created)
+    return outcome, (created[0] if created else None)
+
+
+def _write_one(
+    index: int, change: Change, sessions: SessionCache, backup: BackupSet, root: Path, created: list[str]
+) -> ChangeOutcome:
     session = sessions.session(change.account)
     assert session is not None  # checked by _preflight
 
@@ -105,7 +164,7 @@ def _apply_one(index: int, change: Change, sessions: SessionCache, backup: Backu
     backup.record(index, "writing", "", written=change.after)
     who = sessions.caller(change.account)
     try:
-        documents.write(session, change.ref, change.after)
+        arn = documents.write(session, change.ref, change.after, new_principal=change.new_principal)
     except AwsError as error:
         message = f"AWS refused the write ({describe_error(error)}); nothing changed"
         backup.record(index, "failed", message)
@@ -122,6 +181,12 @@ def _apply_one(index: int, change: Change, sessions: SessionCache, backup: Backu
         )
         return done("failed", message)
 
+    if arn and change.ref.kind == "kms-key":
+        # The key exists now: from here on (read-back, audit, undo) it is named by its ARN.
+        change = replace(change, ref=replace(change.ref, resource=arn, name=arn))
+        backup.set_ref(index, change.ref)
+    if arn:
+        created.append(arn)
     try:
         read_back = documents.read(session, change.ref)
         verified = contains(read_back, change.after)

@@ -132,6 +132,14 @@ class BackupSet:
     def save(self) -> None:
         write_private(self.directory / MANIFEST, json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n")
 
+    def set_ref(self, index: int, ref: DocumentRef) -> None:
+        """The document as it is really named once placeholders are filled (a created key's ARN)."""
+        raw = self.manifest["changes"][index - 1]
+        if raw["ref"] != ref.to_json():
+            raw["ref"] = ref.to_json()
+            raw["label"] = ref.label
+            self.save()
+
     def keep_before(self, index: int, document: Document | None) -> None:
         """Back up the document as read right before writing (None: it did not exist)."""
         raw = self.manifest["changes"][index - 1]

@@ -22,6 +22,8 @@ SIZE_LIMITS: dict[str, int] = {
     "role-inline-policy": 10_240,
     "role-trust": 4_096,
     "replication": 2 * 1024 * 1024,
+    "kms-key": 32 * 1024,  # the key policy given to CreateKey
+    "role": 4_096,  # the trust policy given to CreateRole
 }
 
 
@@ -31,6 +33,11 @@ class FixRejected(UserError):
 
 
 def document_size(change: Change) -> int:
+    if change.ref.kind == "kms-key":
+        return len(compact(key_policy_of(change) or {}).encode("utf-8"))
+    if change.ref.kind == "role":
+        trust = change.after.get("AssumeRolePolicyDocument")
+        return len(compact(trust if isinstance(trust, dict) else {}).encode("utf-8"))
     if change.ref.kind == "role-inline-policy":
         # IAM counts characters over all the role's inline policies together.
         return iam_chars(change.after) + change.sibling_inline_chars
@@ -75,10 +82,21 @@ def admin_keeps_access(policy: Document, caller_arn: str, key_arn: str, key_acco
     return result.allowed
 
 
+def key_policy_of(change: Change) -> Document | None:
+    """The key policy a change writes: the document of a key-policy change, or a new key's ``Policy``."""
+    if change.ref.kind == "key-policy":
+        return change.after
+    if change.ref.kind == "kms-key":
+        policy = change.after.get("Policy")
+        return policy if isinstance(policy, dict) else {}
+    return None
+
+
 def check_key_admin(change: Change, caller_arn: str | None) -> None:
-    if change.ref.kind != "key-policy":
+    policy = key_policy_of(change)
+    if policy is None:
         return
-    if not caller_arn or not admin_keeps_access(change.after, caller_arn, change.ref.name, change.ref.account):
+    if not caller_arn or not admin_keeps_access(policy, caller_arn, change.ref.name, change.ref.account):
         who = caller_arn or "the caller (unknown identity)"
         raise FixRejected(
             f"The {change.ref.label} does not let {who} manage the key (no statement for the account root "

@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol
 
 from s3repl_tui.checks.model import Finding
 from s3repl_tui.fixes.jsondoc import Document, unified_diff
+from s3repl_tui.fixes.placeholders import is_placeholder
 
 DocumentKind = Literal[
     "bucket-versioning",
@@ -17,6 +18,11 @@ DocumentKind = Literal[
     "role-inline-policy",
     "role-trust",
     "replication",
+    # Written by ``s3repl-tui init`` (first-time setup): resources it creates and bucket settings.
+    "role",
+    "kms-key",
+    "bucket-encryption",
+    "ownership-controls",
 ]
 
 # The API that writes each kind of document (IAM-style action names, as in the report's fix hints).
@@ -27,6 +33,10 @@ WRITE_API: dict[DocumentKind, str] = {
     "role-inline-policy": "iam:PutRolePolicy",
     "role-trust": "iam:UpdateAssumeRolePolicy",
     "replication": "s3:PutBucketReplication",
+    "role": "iam:CreateRole",
+    "kms-key": "kms:CreateKey",
+    "bucket-encryption": "s3:PutBucketEncryption",
+    "ownership-controls": "s3:PutBucketOwnershipControls",
 }
 
 # Documents the tool may have created, and the API that removes them again (undo).
@@ -34,7 +44,14 @@ DELETE_API: dict[DocumentKind, str] = {
     "bucket-policy": "s3:DeleteBucketPolicy",
     "role-inline-policy": "iam:DeleteRolePolicy",
     "replication": "s3:DeleteBucketReplication",
+    "role": "iam:DeleteRole",
+    "kms-key": "kms:ScheduleKeyDeletion",  # KMS never deletes a key at once: 7 days at the least
+    "bucket-encryption": "s3:DeleteBucketEncryption",
+    "ownership-controls": "s3:DeleteBucketOwnershipControls",
 }
+
+# Kinds whose write creates a resource: a change of such a kind applies only where nothing exists yet.
+CREATING_KINDS: frozenset[DocumentKind] = frozenset({"role", "kms-key"})
 
 
 @dataclass(frozen=True)
@@ -44,7 +61,7 @@ class DocumentRef:
     kind: DocumentKind
     account: str
     region: str  # where the API is called (IAM: the region of the source bucket, IAM ignores it)
-    resource: str  # ARN of the bucket, key or role
+    resource: str  # ARN of the bucket, key or role (a key not created yet: its placeholder, "${NAME}")
     name: str  # bucket name, key ARN or role name
     policy_name: str = ""  # role-inline-policy only
 
@@ -62,6 +79,10 @@ class DocumentRef:
             "role-inline-policy": f"inline policy {self.policy_name} of role {self.name}",
             "role-trust": f"trust policy of role {self.name}",
             "replication": f"replication configuration of {self.name}",
+            "role": f"role {self.name}",
+            "kms-key": (f"new KMS key {self.name[2:-1]}" if is_placeholder(self.name) else f"KMS key {self.name}"),
+            "bucket-encryption": f"default encryption of bucket {self.name}",
+            "ownership-controls": f"object ownership of bucket {self.name}",
         }[self.kind]
 
     def to_json(self) -> dict[str, str]:
@@ -102,6 +123,12 @@ class Change:
     # The role's other inline policies count against the same 10,240-character quota.
     sibling_inline_chars: int = 0
     notes: tuple[str, ...] = ()  # caveats a person should read before applying
+    # A change that creates a resource (kind "kms-key") names the placeholder its ARN fills; later
+    # changes of the plan use "${NAME}" and get the real ARN when applied (fixes.placeholders).
+    creates: str = ""
+    # The document names a principal created earlier in the same plan (a new role): IAM is eventually
+    # consistent, so KMS and S3 may call it invalid for a few seconds; the write is then retried.
+    new_principal: bool = False
 
     @property
     def account(self) -> str:

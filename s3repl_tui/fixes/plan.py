@@ -273,7 +273,8 @@ def plan_fixes(snapshot: Snapshot, report: Report, layer_ids: Iterable[str] | No
         assert hint is not None
         planner = PLANNERS.get(hint.id) if hint.automatic else None
         if planner is None:
-            manual.append(finding)
+            if not any(_same_manual_fix(finding, listed) for listed in manual):
+                manual.append(finding)
             if hint.automatic:
                 notes.append(f"{hint.id}: this version cannot apply it automatically; {hint.summary}")
             continue
@@ -306,6 +307,14 @@ def plan_fixes(snapshot: Snapshot, report: Report, layer_ids: Iterable[str] | No
         )
     changes.sort(key=lambda change: _layer_order(change.layer))  # stable: finding order within a layer
     return Plan(tuple(changes), tuple(manual), tuple(notes))
+
+
+def _same_manual_fix(finding: Finding, listed: Finding) -> bool:
+    """Two layers that fail over one cause (a missing destination bucket: rule and versioning) ask a
+    person for the same manual fix: list it once."""
+    first, second = finding.fix, listed.fix
+    return (first is not None and second is not None and not first.automatic and first.id == second.id
+            and first.manual_steps == second.manual_steps and dict(first.params) == dict(second.params))
 
 
 def _fold(pending: dict[str, _Pending], edit: Edit, layer: str, fix_id: str) -> None:

@@ -11,6 +11,7 @@ from s3repl_tui.fixes.guards import admin_keeps_access
 from s3repl_tui.fixes.jsondoc import Document, same_meaning
 from s3repl_tui.fixes.model import (
     ConnectionLike,
+    DocumentRef,
     ProgressCallback,
     SessionCache,
     UndoOutcome,
@@ -105,5 +106,17 @@ def _undo_one(entry: Entry, backup: BackupSet, sessions: SessionCache, root: Pat
         return finish(outcome, f"done, but it could not be read back ({describe_error(error)})", before)
     if not same_meaning(read_back, before):
         return finish("failed", "AWS reads back something other than the backup; check it by hand", read_back)
-    message = "deleted (the tool had created it)" if before is None else "restored from the backup"
+    message = _deleted_message(ref) if before is None else "restored from the backup"
     return finish(outcome, message, read_back)
+
+
+def _deleted_message(ref: DocumentRef) -> str:
+    if ref.kind == "kms-key":
+        return (
+            f"scheduled for deletion in {documents.KEY_DELETION_WINDOW_DAYS} days (the tool had created it; "
+            f"KMS deletes no key at once); to keep it: aws kms cancel-key-deletion --key-id {ref.name} "
+            f"--region {ref.region}"
+        )
+    if ref.kind == "bucket-encryption":
+        return "deleted (the tool had set it); S3 now applies its own default, SSE-S3"
+    return "deleted (the tool had created it)"

@@ -46,6 +46,34 @@ def test_every_breakage_is_fixed_and_no_owner_statement_is_lost(
         assert contains(after[name], kept), f"an owner statement of {name} was lost"
 
 
+# The demo's breakages (commands/demo.py), and the pair that used to need a second round: the rule lost
+# its SSE-KMS opt-in and the role its KMS statement, so the key the rule fix names as replica key was
+# never judged until the fix was applied.
+ONE_ROUND = (("role-kms", "rule"), ("versioning", "role-kms", "destination-policy", "rule"))
+
+
+@pytest.mark.parametrize("names", ONE_ROUND, ids=["+".join(names) for names in ONE_ROUND])
+def test_one_round_of_fixes_is_enough(sandbox: Sandbox, tmp_path: Path, names: tuple[str, ...]) -> None:
+    setup = build_seed(sandbox)
+    for name in names:
+        BREAKAGES[name](sandbox, setup)
+    connection = seeded.connect()
+    snapshot, report = seeded.checked(connection, setup)
+    assert report.verdict == "fail"
+    plan = plan_fixes(snapshot, report)
+    assert not plan.manual and not plan.notes, (plan.notes, [f.code for f in plan.manual])
+
+    result = apply_plan(plan, connection, state_dir=tmp_path)
+
+    assert result.complete and result.applied, result.messages
+    _, after = seeded.checked(connection, setup)
+    assert after.verdict == "pass", [f.message for f in after.findings if f.severity != "info"]
+    assert {layer.status for layer in after.layers} == {"pass"}, [f.message for f in after.findings]
+    replication = seeded.read_documents(sandbox, setup)["replication"]
+    assert replication["Rules"][0]["Destination"]["EncryptionConfiguration"] == {
+        "ReplicaKmsKeyID": setup.replica_key_arn}
+
+
 def test_an_edit_between_plan_and_apply_is_refused_and_nothing_after_it_runs(sandbox: Sandbox, tmp_path: Path) -> None:
     setup = build_seed(sandbox)
     BREAKAGES["versioning"](sandbox, setup)

@@ -310,6 +310,15 @@ def test_manual_unknown_and_info_findings_are_never_planned() -> None:
     assert plan.changes == () and plan.manual == (manual,)
 
 
+def test_one_manual_fix_asked_by_two_layers_is_listed_once() -> None:
+    """A missing destination fails the versioning and the rule layer with the same manual fix."""
+    versioning = b.finding("create-destination-bucket", automatic=False, bucket=b.DST)
+    rule = b.finding("create-destination-bucket", automatic=False, bucket=b.DST)
+    other = b.finding("create-destination-bucket", automatic=False, bucket="another-bucket")
+    plan = plan_fixes(b.snapshot(), b.report(("versioning", versioning), ("rule", rule), ("rule", other)))
+    assert plan.manual == (versioning, other)
+
+
 def test_layer_filter_plans_only_those_layers() -> None:
     snap = b.snapshot(dest=b.bucket(b.DST, b.B, b.DST_REGION, b.DST_KEY, versioning=Read.ok("Suspended")))
     report = b.report(
