@@ -173,7 +173,7 @@ def _resource_input(snapshot: Snapshot, item: ReplicationRequest) -> tuple[Named
     if bucket is None:
         pending_bucket: Read[Any] = Read.pending("s3:HeadBucket")
         return None, Unreadable(f"the bucket {item.bucket}", pending_bucket, f"arn:aws:s3:::{item.bucket}"), ""
-    if bucket.exists.is_absent:
+    if facts.bucket_missing(bucket):
         return None, None, "the bucket does not exist"
     if bucket.policy.is_error:
         return None, Unreadable(f"the bucket policy of {bucket.name}", bucket.policy, bucket.arn,

@@ -2,7 +2,8 @@
 ``s3:ReplicateObject`` (+``ReplicateDelete`` for delete markers, +``ObjectOwnerOverrideToBucketOwner``
 with an owner override) on the destination objects [UG-PERM][UG-OWN]; in any setup no Deny may hit the
 role [UG-TS]. A principal stored as a unique id (``AROA…``) belongs to a deleted role and matches no one
-[IAM-PRINC]; a cross-account destination can't be Requester Pays [UG-REQ] (catalog S26).
+[IAM-PRINC]; a cross-account destination can't be Requester Pays [UG-REQ] (catalog S26). A destination
+that does not exist has no policy to judge: the layer is unknown, never a pass.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _missing(snapshot: Snapshot, grp: ProblemGroup, role: RoleRef) -> Finding:
 
 def _requester_pays(bucket: BucketSnapshot, role: RoleRef | None) -> list[Finding]:
     cross = facts.is_cross_account(bucket.owner_account, role.account if role else None)
-    if cross is False or bucket.exists.is_absent:
+    if cross is False or facts.bucket_missing(bucket):
         return []
     read = bucket.request_payment
     if read.is_error:
@@ -117,14 +118,32 @@ def _requester_pays(bucket: BucketSnapshot, role: RoleRef | None) -> list[Findin
     return []
 
 
+def _missing_buckets(snapshot: Snapshot) -> list[Finding]:
+    """A destination that does not exist has no policy to judge: unknown, never a pass (the rule and
+    versioning layers fail with DstBucketNotFound and its manual fix)."""
+    names = {r.destination_bucket for r in facts.rule_facts(snapshot.replication) if r.enabled}
+    found = []
+    for name in sorted(n for n in names if n and n != snapshot.source.name):
+        bucket = snapshot.destinations.get(name)
+        if bucket is None or not facts.bucket_missing(bucket):
+            continue
+        found.append(Finding("destination-policy-bucket-not-found", "warning",
+                             f"The destination bucket {name} does not exist, so there is no bucket policy to judge "
+                             "(DstBucketNotFound, see the rule layer); create the bucket, then check again.",
+                             bucket.arn, "DstBucketNotFound",
+                             {"bucket": name, "command": f"aws s3api head-bucket --bucket {name}"}, unknown=True))
+    return found
+
+
 def check(snapshot: Snapshot, accesses: tuple[Access, ...]) -> tuple[Finding, ...]:
     role = facts.role_ref(snapshot)
 
     def keep(a: Access) -> bool:
         return a.item.target == "destination"
 
-    found = unreadable_findings(accesses, "resource", "destination-policy-unreadable",
-                                "whether it lets the replication role write replicas", keep)
+    found = _missing_buckets(snapshot)
+    found += unreadable_findings(accesses, "resource", "destination-policy-unreadable",
+                                 "whether it lets the replication role write replicas", keep)
     for grp in group(problems_of(accesses, "resource", keep), lambda p: p.item.bucket):
         item = grp.first.item
         if grp.kind == "deny":

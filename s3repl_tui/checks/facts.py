@@ -150,6 +150,12 @@ def default_algorithm(bucket: BucketSnapshot) -> str | None:
     return "AES256"
 
 
+def bucket_missing(bucket: BucketSnapshot) -> bool:
+    """The bucket does not exist (NoSuchBucket as "absent", or a not-found error)."""
+    exists = bucket.exists
+    return exists.is_absent or (exists.error is not None and exists.error.kind == "not-found")
+
+
 def uses_kms(bucket: BucketSnapshot) -> bool | None:
     algorithm = default_algorithm(bucket)
     return None if algorithm is None else algorithm in KMS_ALGORITHMS
@@ -194,6 +200,37 @@ def arn_account(arn: str | None) -> str | None:
 
 def destination_bucket(snapshot: Snapshot, rule: RuleFacts) -> BucketSnapshot | None:
     return snapshot.destinations.get(rule.destination_bucket) if rule.destination_bucket else None
+
+
+def destination_default_key(snapshot: Snapshot, rule: RuleFacts) -> str | None:
+    """The KMSMasterKeyID of the rule's destination when its default encryption is SSE-KMS/DSSE-KMS."""
+    destination = destination_bucket(snapshot, rule)
+    if destination is None or not uses_kms(destination):
+        return None
+    return destination.default_kms_key
+
+
+def replica_key_to_be(snapshot: Snapshot, rule: RuleFacts) -> str | None:
+    """The key a rule that names no ReplicaKmsKeyID will encrypt replicas with once the rule layer's
+    ``rule-add-sse-kms-opt-in`` fix is applied: the destination's default SSE-KMS key, which that fix
+    names. The rule layer proposes it when the rule opts in without a key, has SourceSelectionCriteria
+    without SseKmsEncryptedObjects, or doesn't opt in while the source encrypts with SSE-KMS (rule_kms).
+    None: the rule names its own key, needs no opt-in, or the destination has no default key."""
+    if rule.replica_key_ref:
+        return None
+    criteria = rule.raw.get("SourceSelectionCriteria") or {}
+    incomplete = bool(criteria) and "SseKmsEncryptedObjects" not in criteria
+    if not (rule.sse_kms_opt_in or incomplete or uses_kms(snapshot.source)):
+        return None
+    return destination_default_key(snapshot, rule)
+
+
+def same_key(snapshot: Snapshot, first: str, second: str) -> bool:
+    """Whether two references name one key (by resolved ARN when both resolve, else as written)."""
+    if first == second:
+        return True
+    first_arn, second_arn = key_arn(snapshot, first), key_arn(snapshot, second)
+    return first_arn is not None and first_arn == second_arn
 
 
 def is_cross_account(first: str | None, second: str | None) -> bool | None:

@@ -20,7 +20,9 @@ Automatic:
   principal, sid, index.
 - ``rule-add-sse-kms-opt-in`` (s3:PutBucketReplication): bucket, account, region, rule_id,
   replica_kms_key_id (the rule's, else the destination's default encryption key; without either the
-  hint is manual).
+  hint is manual). The role-kms and key-policy layers judge that key as the replica key to be
+  (``facts.replica_key_to_be``), so their ``add-role-kms-permissions``/``add-key-policy-statement``
+  hints for it come in the same report: one round of fixes.
 - ``rule-enable`` (s3:PutBucketReplication): bucket, account, region, rule_id.
 - ``rule-set-role-arn`` (s3:PutBucketReplication): bucket, account, region, role_arn, written_role_arn.
 - ``rule-set-destination-account`` (s3:PutBucketReplication): bucket, account, region, rule_id,
@@ -185,6 +187,14 @@ def rule_fix(fix_id: str, summary: str, bucket: str, account: str | None, region
 
 def manual(fix_id: str, summary: str, account: str | None, api: str, steps: str, **params: Any) -> FixHint:
     return FixHint(fix_id, summary, account, api, False, dict(params), manual_steps=steps)
+
+
+def create_destination_bucket(bucket: str, account: str | None) -> FixHint:
+    return manual("create-destination-bucket", f"Create {bucket} (versioning enabled) or fix the rule.", account,
+                  "s3:CreateBucket",
+                  f"With the destination account's credentials: aws s3api create-bucket --bucket {bucket} "
+                  f"&& aws s3api put-bucket-versioning --bucket {bucket} --versioning-configuration Status=Enabled",
+                  bucket=bucket)
 
 
 def remove_deny(policy: str, sid: str | None, index: int, statement: Mapping[str, Any], account: str | None,

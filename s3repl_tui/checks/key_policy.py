@@ -1,5 +1,6 @@
 """Layer 2: the KMS keys replication uses (the source bucket's key, each rule's replica key, a
-destination default key that encrypts plaintext replicas). Each must exist, be ``Enabled``, be a
+destination default key that encrypts plaintext replicas or becomes the replica key of a rule the rule
+layer opts in to SSE-KMS objects). Each must exist, be ``Enabled``, be a
 symmetric customer managed key usable by the role, and its key policy must allow (or delegate to the
 account of) the role for what S3 does with it, under the context S3 sends (catalog §3.5, §1 #7/#8/#16).
 
@@ -30,7 +31,8 @@ from s3repl_tui.policy import NamedPolicy
 from s3repl_tui.probes.snapshot import KeySnapshot, Read, Snapshot
 
 _INVALID_STATE_REASON = {"source": "SrcKmsKeyInvalidState"}
-_NOT_FOUND_REASON = {"replica": "DstKmsKeyNotFound", "destination-default": "DstKmsKeyNotFound"}
+_NOT_FOUND_REASON = {"replica": "DstKmsKeyNotFound", "intended-replica": "DstKmsKeyNotFound",
+                     "destination-default": "DstKmsKeyNotFound"}
 
 
 def _used_keys(snapshot: Snapshot, accesses: tuple[Access, ...]) -> dict[str, str]:

@@ -39,7 +39,7 @@ def _encryption(snapshot: Snapshot, layer: str) -> list[Finding]:
     return [unreadable(f"{layer}-encryption-unreadable", f"Default encryption of {bucket.name}", bucket.encryption,
                        resource=bucket.arn, judged="which KMS keys S3 uses and the context it sends",
                        command=f"aws s3api get-bucket-encryption --bucket {bucket.name}")
-            for bucket in buckets if bucket.encryption.is_error and not bucket.exists.is_absent]
+            for bucket in buckets if bucket.encryption.is_error and not facts.bucket_missing(bucket)]
 
 
 def _role(snapshot: Snapshot, layer: str) -> list[Finding]:

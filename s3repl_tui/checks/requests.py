@@ -31,7 +31,10 @@ Target = Literal["trust", "source", "destination", "kms"]
 # required: replication fails without it; recommended: some objects or features fail (warning);
 # optional: S3 does without it (ReplicateObject covers tags).
 Need = Literal["required", "recommended", "optional"]
-KeyRole = Literal["source", "replica", "destination-default"]
+# replica: the rule's ReplicaKmsKeyID; intended-replica: the destination's default key, which becomes the
+# replica key once the rule layer's fix opts the rule in (facts.replica_key_to_be); destination-default:
+# the destination's default key, with which S3 encrypts replicas of plaintext and SSE-S3 objects.
+KeyRole = Literal["source", "replica", "intended-replica", "destination-default"]
 
 S3_PRINCIPAL = "s3.amazonaws.com"
 REPLICA_ENCRYPT_GROUP = "replica-encrypt"
@@ -228,24 +231,47 @@ def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[Re
                                  source, source.name, "to decrypt source objects"))
     destination = facts.destination_bucket(snapshot, rule)
     dest_name = rule.destination_bucket or ""
-    if rule.replica_key_ref:
+    replica, why = rule.replica_key_ref, "to encrypt replicas"
+    key_role: KeyRole = "replica"
+    if replica is None:
+        # The rule layer's opt-in fix names the destination's default key as the replica key: judge what the
+        # rule will need of it now, so that one round of fixes is enough.
+        replica, key_role = facts.replica_key_to_be(snapshot, rule), "intended-replica"
+        why = (f"to encrypt replicas once {rule.label} opts in to SSE-KMS objects (the rule layer's fix makes "
+               "this key its replica key)")
+    if replica:
         need: Need = "required" if source_kms else "recommended"
         for action in ("kms:Encrypt", "kms:GenerateDataKey"):
-            made.append(_kms_request(snapshot, role, rule, rule.replica_key_ref, "replica", action, need,
-                                     destination, dest_name, "to encrypt replicas", REPLICA_ENCRYPT_GROUP))
+            made.append(_kms_request(snapshot, role, rule, replica, key_role, action, need,
+                                     destination, dest_name, why, REPLICA_ENCRYPT_GROUP))
         bucket_key = destination.bucket_key_enabled if destination is not None else None
         # With a destination Bucket Key the role needs kms:Decrypt on the replica key [UG-KMS]; without it
         # the failure table still names it (multipart uploads), so it is recommended (catalog §1 notes).
-        made.append(_kms_request(snapshot, role, rule, rule.replica_key_ref, "replica", "kms:Decrypt",
+        made.append(_kms_request(snapshot, role, rule, replica, key_role, "kms:Decrypt",
                                  "required" if bucket_key else "recommended", destination, dest_name,
                                  "to decrypt replicas (Bucket Key, multipart uploads)"))
-    dest_key = destination.default_kms_key if destination is not None else None
-    if (destination is not None and source_kms is False and facts.uses_kms(destination) and dest_key
-            and dest_key != rule.replica_key_ref):
-        # Plaintext/SSE-S3 objects into an SSE-KMS default: S3 needs kms:GenerateDataKey [UG-KMS].
-        made.append(_kms_request(snapshot, role, rule, dest_key, "destination-default", "kms:GenerateDataKey",
-                                 "required", destination, dest_name, "to encrypt replicas with the default key"))
+    dest_key = facts.destination_default_key(snapshot, rule)
+    if dest_key:
+        made = _default_key_request(snapshot, role, rule, made, dest_key, replica, source_kms)
     return made
+
+
+def _default_key_request(snapshot: Snapshot, role: RoleRef, rule: RuleFacts, made: list[ReplicationRequest],
+                         dest_key: str, replica: str | None, source_kms: bool | None) -> list[ReplicationRequest]:
+    """Plaintext or SSE-S3 source objects are encrypted by S3 with the destination's default SSE-KMS key,
+    which needs kms:GenerateDataKey on it [UG-KMS] (catalog §3.3): required when the source writes such
+    objects by default, recommended otherwise (objects uploaded with an explicit SSE-S3 header, or older)."""
+    need: Need = "required" if source_kms is False else "recommended"
+    why = "to encrypt replicas of plaintext and SSE-S3 source objects with the destination's default key"
+    if replica is not None and facts.same_key(snapshot, dest_key, replica):
+        if need != "required":
+            return made  # the replica key's Encrypt/GenerateDataKey pair already asks for it
+        # kms:Encrypt doesn't stand in for kms:GenerateDataKey here: take it out of the pair.
+        return [replace(item, need="required", group=None, why=why)
+                if item.action == "kms:GenerateDataKey" and item.key_ref == replica else item for item in made]
+    destination = facts.destination_bucket(snapshot, rule)
+    return [*made, _kms_request(snapshot, role, rule, dest_key, "destination-default", "kms:GenerateDataKey", need,
+                                destination, rule.destination_bucket or "", why)]
 
 
 def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]:
@@ -258,7 +284,10 @@ def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]
             seen = merged[key]
             order = ("required", "recommended", "optional")
             need = min(seen.need, item.need, key=order.index)
-            merged[key] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need)
+            # A request no sibling action stands in for (no group) stays so if it is the strictest.
+            alone = any(x.group is None and x.need == need for x in (seen, item))
+            merged[key] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need,
+                                  group=None if alone else seen.group or item.group)
         else:
             merged[key] = item
     return tuple(merged.values())

@@ -1,8 +1,13 @@
 """Layer 4: the role's own KMS permissions, judged against the context S3 sends (catalog §3.3):
 ``kms:Decrypt`` on the source key, ``kms:Encrypt``/``kms:GenerateDataKey`` on the replica key
-(``kms:Decrypt`` too under a destination Bucket Key), conditions on ``kms:ViaService`` (the S3 endpoint
+(``kms:Decrypt`` too under a destination Bucket Key), ``kms:GenerateDataKey`` on the destination's default
+SSE-KMS key (it encrypts replicas of plaintext and SSE-S3 objects), conditions on ``kms:ViaService`` (the S3 endpoint
 of each key's bucket's Region) and ``kms:EncryptionContext:aws:s3:arn`` (object ARN, or bucket ARN under
 an S3 Bucket Key). Cross-account keys need this IAM side as well as the key policy [UG-KMS].
+
+A rule without ReplicaKmsKeyID that the rule layer opts in to SSE-KMS objects gets the destination's
+default key as its replica key (``rule-add-sse-kms-opt-in``): the role is judged for that key now, so
+that one round of fixes is enough (requests.py, ``intended-replica``).
 
 Only kms:Encrypt or only kms:GenerateDataKey on the replica key is a warning, not a failure: the docs
 disagree, and an AWS reproduction succeeded with Encrypt alone (catalog §1 notes, ISS-LZA1144).
@@ -23,7 +28,8 @@ from s3repl_tui.probes.snapshot import Snapshot
 
 VIA_SERVICE = "kms:ViaService"
 CONTEXT_ARN = "kms:EncryptionContext:aws:s3:arn"
-_KEY_WORDS = {"source": "source key", "replica": "replica key", "destination-default": "destination's default key"}
+_KEY_WORDS = {"source": "source key", "replica": "replica key", "intended-replica": "destination's default key",
+              "destination-default": "destination's default key"}
 
 
 def key_words(item: ReplicationRequest) -> str:

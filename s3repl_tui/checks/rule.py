@@ -100,19 +100,12 @@ def _exists(snapshot: Snapshot, rule: RuleFacts) -> tuple[BucketSnapshot | None,
                               source.arn, None, {"Bucket": rule.destination_arn})]
     bucket = snapshot.destinations.get(name)
     exists: Read[Any] = bucket.exists if bucket is not None else Read.pending("s3:HeadBucket")
-    not_found = exists.is_absent or (exists.error is not None and exists.error.kind == "not-found")
-    if not_found:
+    if bucket is not None and facts.bucket_missing(bucket):
         return None, [Finding(
             "destination-bucket-not-found", "error",
             f"The destination bucket {name} of {rule.label} does not exist, so replication fails (DstBucketNotFound); "
             "create it with versioning enabled, or fix the rule.", f"arn:aws:s3:::{name}", "DstBucketNotFound",
-            {"bucket": name},
-            fixes.manual("create-destination-bucket", f"Create {name} (versioning enabled) or fix the rule.",
-                         rule.account, "s3:CreateBucket",
-                         f"With the destination account's credentials: aws s3api create-bucket --bucket {name} "
-                         f"&& aws s3api put-bucket-versioning --bucket {name} "
-                         "--versioning-configuration Status=Enabled",
-                         bucket=name))]
+            {"bucket": name}, fixes.create_destination_bucket(name, rule.account))]
     if exists.is_error:
         return bucket, [unreadable("destination-bucket-unreadable", f"The destination bucket {name}", exists,
                                    resource=f"arn:aws:s3:::{name}", judged="whether it exists",

@@ -15,10 +15,8 @@ from s3repl_tui.probes.snapshot import Snapshot
 
 def _opt_in_fix(snapshot: Snapshot, rule: RuleFacts) -> FixHint:
     source = snapshot.source
-    destination = facts.destination_bucket(snapshot, rule)
-    key = rule.replica_key_ref
-    if key is None and destination is not None and facts.uses_kms(destination):
-        key = destination.default_kms_key
+    # The same key the role-kms and key-policy layers judge as the replica key to be (facts.replica_key_to_be).
+    key = rule.replica_key_ref or facts.destination_default_key(snapshot, rule)
     if key:
         return fixes.rule_fix("rule-add-sse-kms-opt-in",
                               f"Replicate SSE-KMS objects in {rule.label}, encrypting replicas with {key}.",

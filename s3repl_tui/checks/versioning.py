@@ -2,7 +2,8 @@
 
 A Suspended or never-enabled destination fails every replication with DstBucketUnversioned and leaves
 source objects FAILED [UG-REQ]; the source must be Enabled before a configuration can be put at all
-(catalog §4). A destination that does not exist is the ``rule`` layer's DstBucketNotFound.
+(catalog §4). A destination that does not exist has no versioning to enable: this layer fails with the
+``rule`` layer's DstBucketNotFound finding rather than pass over it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,21 @@ def _state(status: str) -> str:
     return "suspended" if status == "Suspended" else "never enabled"
 
 
+def _not_found(snapshot: Snapshot, bucket: BucketSnapshot) -> Finding:
+    rules = [r for r in facts.rule_facts(snapshot.replication) if r.destination_bucket == bucket.name]
+    account = bucket.owner_account or next((r.account for r in rules if r.account), None)
+    return Finding("destination-bucket-not-found", "error",
+                   f"The destination bucket {bucket.name} does not exist, so it has no versioning and replication to "
+                   "it fails (DstBucketNotFound); create it with versioning enabled, or fix the rule.", bucket.arn,
+                   "DstBucketNotFound", {"bucket": bucket.name, "rules": [r.id for r in rules],
+                                         "command": f"aws s3api head-bucket --bucket {bucket.name}"},
+                   fixes.create_destination_bucket(bucket.name, account))
+
+
 def _bucket_findings(bucket: BucketSnapshot, side: str) -> list[Finding]:
     region = facts.region_of(bucket)
     read = bucket.versioning
     if read.is_error:
-        if side == "destination" and bucket.exists.is_absent:
-            return []
         return [unreadable(f"{side}-versioning-unreadable", f"Versioning of {bucket.name}", read,
                            resource=bucket.arn, judged="replication to it" if side == "destination" else
                            "replication from it",
@@ -49,6 +59,10 @@ def _bucket_findings(bucket: BucketSnapshot, side: str) -> list[Finding]:
 def check(snapshot: Snapshot) -> tuple[Finding, ...]:
     found = _bucket_findings(snapshot.source, "source")
     for bucket in snapshot.destinations.values():
-        if bucket.name != snapshot.source.name:
+        if bucket.name == snapshot.source.name:
+            continue
+        if facts.bucket_missing(bucket):
+            found.append(_not_found(snapshot, bucket))
+        else:
             found += _bucket_findings(bucket, "destination")
     return tuple(found)

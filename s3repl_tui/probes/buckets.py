@@ -2,7 +2,8 @@
 
 GetBucketLocation goes first: it proves the bucket exists (a missing bucket costs one call, not
 nine) and names the region whose client reads the rest. The source bucket's replication and
-encryption are read at once, without waiting for it: everything else hangs off those two."""
+encryption are read at once, without waiting for it: everything else hangs off those two. Every read
+settles its fact (``encryption:<bucket>``...): a destination's default key hangs off its encryption."""
 
 from __future__ import annotations
 
@@ -119,7 +120,9 @@ class BucketReader:
             self.run.submit(functools.partial(self._read_and_put, item, client))
 
     def _read_and_put(self, item: BucketInput, client: Any) -> None:
-        self.put(item.field, self.read(item, client))
+        read = self.read(item, client)
+        self.put(item.field, read)
+        self.run.settle(bucket_fact(item.field, self.bucket), read)  # a destination's key follows its encryption
 
 
 def read_source(run: ProbeRun) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from s3repl_tui.aws.arns import Arn, bucket_name
@@ -74,3 +75,21 @@ def _follow_rules(run: ProbeRun, facts: Facts) -> None:
         replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
         if replica_key:
             want_key(run, str(replica_key), requester, bucket, rank=(1, number))
+        if run.claim(f"default-key:{bucket}"):
+            fact = bucket_fact("encryption", bucket)
+            run.when([fact], functools.partial(_follow_destination_key, run, bucket, number))
+
+
+def _follow_destination_key(run: ProbeRun, bucket: str, number: int, facts: Facts) -> None:
+    """The destination's default SSE-KMS key: S3 encrypts plaintext replicas with it, and the rule
+    layer proposes it as the replica key of a rule that doesn't opt in. Like a bucket's key, a key id
+    or alias resolves in the bucket owner's account, in the bucket's region."""
+    read: Read[Document] = facts[bucket_fact("encryption", bucket)]
+    if not read.is_ok:
+        return
+    with run.state.view() as state:
+        found = state.buckets[bucket]
+        key = bucket_snapshot(found).default_kms_key
+        owner = found.owner_account or found.read_as
+    if key:
+        want_key(run, key, owner, bucket, rank=(2, number))

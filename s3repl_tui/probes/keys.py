@@ -1,4 +1,6 @@
-"""Reads of the KMS keys replication uses: the source bucket's default key and every rule's replica key.
+"""Reads of the KMS keys replication uses: the source bucket's default key, every rule's replica key,
+and each destination bucket's default key (it encrypts plaintext replicas, and becomes the replica key
+of a rule the rule layer's fix opts in to SSE-KMS objects).
 
 A key is read in its own region with its own account's credentials. A key ARN names both; an alias
 name or a bare key id resolves in the account and region of whoever uses it (in real AWS an alias

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from checks_helpers import (
     ACCOUNT_A,
     ACCOUNT_B,
@@ -11,6 +12,7 @@ from checks_helpers import (
     Seed,
     codes,
     errors,
+    failed,
     find,
     no_credentials,
     warnings,
@@ -104,6 +106,26 @@ def test_unreadable_destination_policy_is_unknown(seed: Seed) -> None:
     report = seed.report()
     assert report.layer("destination-policy").status == "unknown"
     assert codes(report, "destination-policy") == ["destination-policy-unreadable"]
+
+
+@pytest.mark.parametrize("form", ["absent", "not-found error"])
+def test_a_missing_destination_is_unknown_never_a_pass(seed: Seed, form: str) -> None:
+    """As the probe reads it: GetBucketLocation says NoSuchBucket, the other reads are skipped."""
+    if form == "absent":
+        seed.dest_exists = False
+    else:
+        seed.reads["dest.exists"] = failed("not-found", "s3:GetBucketLocation", "NoSuchBucket")
+    for field, operation in (("policy", "s3:GetBucketPolicy"), ("request_payment", "s3:GetBucketRequestPayment"),
+                             ("encryption", "s3:GetBucketEncryption")):
+        seed.reads[f"dest.{field}"] = failed("not-found", operation, "NoSuchBucket")
+    report = seed.report()
+    layer = report.layer("destination-policy")
+    assert layer.status == "unknown" and not layer.pending
+    assert codes(report, "destination-policy") == ["destination-policy-bucket-not-found"]
+    finding = layer.findings[0]
+    assert finding.unknown and finding.aws_failure_reason == "DstBucketNotFound" and finding.fix is None
+    assert DST in finding.message and finding.evidence["command"] == f"aws s3api head-bucket --bucket {DST}"
+    assert report.verdict == "fail" and "destination-bucket-not-found" in errors(report, "rule")
 
 
 def test_deny_outside_vpc_endpoint_hits_replication(seed: Seed) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from checks_helpers import ACCOUNT_B, DST, DST_REGION, Seed, errors, find, no_credentials
+from checks_helpers import ACCOUNT_B, DST, DST_REGION, Seed, errors, failed, find, no_credentials
 
 from s3repl_tui.probes.snapshot import Read
 
@@ -46,9 +46,20 @@ def test_pending_versioning_is_marked_pending(seed: Seed) -> None:
     assert layer.findings[0].evidence["pending"] is True
 
 
-def test_missing_destination_is_left_to_the_rule_layer(seed: Seed) -> None:
-    seed.dest_exists = False
-    seed.reads["dest.versioning"] = no_credentials("s3:GetBucketVersioning")
+@pytest.mark.parametrize("form", ["absent", "not-found error"])
+def test_a_missing_destination_fails_like_the_rule_layer(seed: Seed, form: str) -> None:
+    """No bucket, no versioning: never a pass over a destination that could not be judged."""
+    if form == "absent":
+        seed.dest_exists = False
+    else:
+        seed.reads["dest.exists"] = failed("not-found", "s3:GetBucketLocation", "NoSuchBucket")
+    seed.reads["dest.versioning"] = failed("not-found", "s3:GetBucketVersioning", "NoSuchBucket")
     report = seed.report()
-    assert report.layer("versioning").status == "pass"
+    assert report.layer("versioning").status == "fail"
+    assert errors(report, "versioning") == ["destination-bucket-not-found"]
     assert "destination-bucket-not-found" in errors(report, "rule")
+    finding = find(report, "destination-bucket-not-found")  # the versioning layer's comes first
+    assert finding.aws_failure_reason == "DstBucketNotFound" and finding.resource == f"arn:aws:s3:::{DST}"
+    assert finding.fix is not None and finding.fix.id == "create-destination-bucket" and not finding.fix.automatic
+    assert finding.fix.account == ACCOUNT_B and finding.fix.params == {"bucket": DST}
+    assert "create-bucket" in finding.fix.manual_steps

@@ -3,6 +3,7 @@ missing destination credentials are never a pass."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
+from s3repl_tui.fixes import plan_fixes
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Snapshot
 from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
@@ -146,3 +148,28 @@ def test_only_source_credentials_still_fails_what_the_source_shows(sb: Sandbox, 
     BREAKAGES["rule"](sb, setup)
     report = check(setup, dest_profile=None)
     assert report.verdict == "fail" and report.layer("rule").status == "fail"
+
+
+def test_a_missing_destination_bucket_leaves_no_layer_green(sb: Sandbox, setup: SeedSetup) -> None:
+    """The rule names a bucket that does not exist: versioning fails with the rule layer's
+    DstBucketNotFound, the destination policy is unknown (nothing to judge), the fix is manual, once."""
+    gone = "s3-repl-test-gone"
+    replication = copy.deepcopy(setup.documents["replication"])
+    replication["Rules"][0]["Destination"]["Bucket"] = f"arn:aws:s3:::{gone}"
+    s3 = sb.session(SOURCE_PROFILE).client("s3", region_name=setup.source_region)
+    s3.put_bucket_replication(Bucket=setup.source_bucket, ReplicationConfiguration=replication)
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    snapshot = probe(connection, setup.source_bucket)
+    report = judge(snapshot)
+
+    assert snapshot.destinations[gone].exists.is_absent
+    assert report.verdict == "fail"
+    for layer in ("versioning", "rule"):
+        assert report.layer(layer).status == "fail", layer
+        [finding] = [f for f in report.layer(layer).findings if f.code == "destination-bucket-not-found"]
+        assert finding.aws_failure_reason == "DstBucketNotFound"
+        assert finding.fix is not None and finding.fix.id == "create-destination-bucket"
+    assert report.layer("destination-policy").status == "unknown"
+    assert [f.code for f in report.layer("destination-policy").findings] == ["destination-policy-bucket-not-found"]
+    plan = plan_fixes(snapshot, report)
+    assert [f.fix.id for f in plan.manual if f.fix].count("create-destination-bucket") == 1

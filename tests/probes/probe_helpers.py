@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,32 @@ from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.probes.snapshot import Read, Snapshot
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox
 from s3repl_tui.sandbox.middleware import FaultHook, FaultResponse, SandboxRequest, error_response
+
+# What reading the seed takes: 9 source bucket reads, 7 destination bucket reads (location first,
+# no replication/notification), the role and its two policies, and two keys by ARN (the destination's
+# default key is the rule's replica key: read once).
+SEED_CALLS = Counter(
+    {
+        "s3:GET bucket?location": 2,
+        "s3:GET bucket?replication": 1,
+        "s3:GET bucket?notification": 1,
+        "s3:GET bucket?encryption": 2,
+        "s3:GET bucket?versioning": 2,
+        "s3:GET bucket?ownershipControls": 2,
+        "s3:GET bucket?object-lock": 2,
+        "s3:GET bucket?policy": 2,
+        "s3:GET bucket?requestPayment": 2,
+        "iam:GetRole": 1,
+        "iam:ListRolePolicies": 1,
+        "iam:GetRolePolicy": 1,
+        "iam:ListAttachedRolePolicies": 1,
+        "iam:GetPolicy": 1,
+        "iam:GetPolicyVersion": 1,
+        "kms:DescribeKey": 2,
+        "kms:GetKeyPolicy": 2,
+        "kms:ListAliases": 2,
+    }
+)
 
 
 def open_connection(sandbox: Sandbox, dest: bool = True) -> Connection:

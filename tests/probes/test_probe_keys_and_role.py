@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import json
 
-from probe_helpers import errors
+from probe_helpers import SEED_CALLS, errors
 
 from s3repl_tui.aws import Connection
 from s3repl_tui.probes import probe, traced_probe
-from s3repl_tui.sandbox import DEST_ACCOUNT, SOURCE_ACCOUNT, SOURCE_PROFILE, Sandbox, SeedSetup
+from s3repl_tui.sandbox import BREAKAGES, DEST_ACCOUNT, DEST_PROFILE, SOURCE_ACCOUNT, SOURCE_PROFILE, Sandbox, SeedSetup
 
 
 def _set_replica_key(sandbox: Sandbox, seed: SeedSetup, reference: str) -> None:
@@ -40,7 +40,10 @@ def test_an_alias_in_a_rule_resolves_in_the_role_account_like_s3_does(
     assert key.metadata.error is not None and key.metadata.error.code == "NotFoundException"
     describe = [c for c in trace.calls if c.operation == "kms:DescribeKey" and c.side == "source"]
     assert sorted(c.depth for c in describe) == [2, 3]  # the alias waits for the destination's region
-    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 1  # the source key's only
+    # The source key's, and the destination's default key's (read with the destination's credentials).
+    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 2
+    assert list(snapshot.keys) == [seed.source_key_arn, "alias/s3-repl-test-dsc", seed.replica_key_arn]
+    assert snapshot.keys[seed.replica_key_arn].policy.value == seed.documents["replica_key_policy"]
 
 
 def test_an_alias_arn_is_read_with_its_account_and_resolves_to_the_key(
@@ -66,13 +69,14 @@ def test_a_key_reached_by_two_references_is_read_once(
     sandbox.middleware.reset_counts()
     snapshot = probe(connection, seed.source_bucket)
 
-    assert list(snapshot.keys) == ["alias/s3-repl-test-src", seed.source_key_arn]
-    by_alias, by_arn = snapshot.keys.values()
+    # Then the destination's default key (the seed's replica key), which no rule names any more.
+    assert list(snapshot.keys) == ["alias/s3-repl-test-src", seed.source_key_arn, seed.replica_key_arn]
+    by_alias, by_arn, _ = snapshot.keys.values()
     assert by_alias.arn == by_arn.arn == seed.source_key_arn
     assert by_alias.policy == by_arn.policy and by_alias.policy.value == seed.documents["source_key_policy"]
-    assert sandbox.middleware.calls["kms:DescribeKey"] == 2  # one per reference: resolving the alias
-    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 1
-    assert sandbox.middleware.calls["kms:ListAliases"] == 1
+    assert sandbox.middleware.calls["kms:DescribeKey"] == 3  # one per reference: resolving the alias
+    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 2  # one per key
+    assert sandbox.middleware.calls["kms:ListAliases"] == 2
 
 
 def test_the_same_key_arn_twice_is_one_key(sandbox: Sandbox, connection: Connection, seed: SeedSetup) -> None:
@@ -80,8 +84,10 @@ def test_the_same_key_arn_twice_is_one_key(sandbox: Sandbox, connection: Connect
     sandbox.middleware.reset_counts()
     snapshot = probe(connection, seed.source_bucket)
 
-    assert list(snapshot.keys) == [seed.source_key_arn]
-    assert sandbox.middleware.calls["kms:DescribeKey"] == 1
+    # The destination's default key is read too: no rule names it any more.
+    assert list(snapshot.keys) == [seed.source_key_arn, seed.replica_key_arn]
+    assert sandbox.middleware.calls["kms:DescribeKey"] == 2
+    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 2
 
 
 def test_a_boundary_that_is_also_attached_is_read_once(
@@ -125,3 +131,51 @@ def test_a_missing_role_is_not_found_everywhere(sandbox: Sandbox, connection: Co
     role_error = snapshot.role.role.error
     assert role_error is not None and role_error.code == "NoSuchEntity"
     assert role_error.command == f"aws iam get-role --role-name {seed.role_name} --profile {SOURCE_PROFILE}"
+
+
+def test_a_destination_default_key_no_rule_names_is_read_after_its_encryption(
+    sandbox: Sandbox, connection: Connection, seed: SeedSetup
+) -> None:
+    """The rule lost its SSE-KMS opt-in: the destination's default key (the seed's replica key) is
+    still read, since the rule layer's fix makes it the replica key, and it hangs off the
+    destination's GetBucketEncryption only."""
+    BREAKAGES["rule"](sandbox, seed)
+    sandbox.middleware.reset_counts()
+    snapshot, trace = traced_probe(connection, seed.source_bucket)
+
+    assert errors(snapshot) == {}
+    assert list(snapshot.keys) == [seed.source_key_arn, seed.replica_key_arn]
+    key = snapshot.keys[seed.replica_key_arn]
+    assert (key.arn, key.account, key.region) == (seed.replica_key_arn, DEST_ACCOUNT, "us-west-2")
+    assert key.policy.value == seed.documents["replica_key_policy"]
+    assert key.aliases.value == ("alias/s3-repl-test-dsc",)
+    assert sandbox.middleware.calls == SEED_CALLS  # the same reads as when the rule named it
+    depths = {(c.side, c.operation): c.depth for c in trace.calls}
+    assert depths[("destination", "s3:GetBucketEncryption")] == 3
+    assert {op: depth for (side, op), depth in depths.items() if side == "destination" and op.startswith("kms:")} == {
+        "kms:DescribeKey": 4, "kms:GetKeyPolicy": 4, "kms:ListAliases": 4,
+    }
+    assert trace.depth == 4
+
+
+def test_a_destination_default_key_by_alias_resolves_in_the_destination_account_and_is_read_once(
+    sandbox: Sandbox, connection: Connection, seed: SeedSetup
+) -> None:
+    """The destination names its default key by alias, the rule the same key by ARN: the alias resolves
+    with the destination owner's credentials in the destination's region; the key's policy and aliases
+    are read once."""
+    encryption = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                                      "KMSMasterKeyID": "alias/s3-repl-test-dsc"}}]}
+    s3 = sandbox.session(DEST_PROFILE).client("s3", region_name=seed.dest_region)
+    s3.put_bucket_encryption(Bucket=seed.dest_bucket, ServerSideEncryptionConfiguration=encryption)
+    sandbox.middleware.reset_counts()
+    snapshot = probe(connection, seed.source_bucket)
+
+    assert errors(snapshot) == {}
+    assert list(snapshot.keys) == [seed.source_key_arn, seed.replica_key_arn, "alias/s3-repl-test-dsc"]
+    by_alias = snapshot.keys["alias/s3-repl-test-dsc"]
+    assert (by_alias.arn, by_alias.account, by_alias.region) == (seed.replica_key_arn, DEST_ACCOUNT, "us-west-2")
+    assert by_alias.policy == snapshot.keys[seed.replica_key_arn].policy
+    assert sandbox.middleware.calls["kms:DescribeKey"] == 3  # one per reference
+    assert sandbox.middleware.calls["kms:GetKeyPolicy"] == 2  # one per key
+    assert sandbox.middleware.calls["kms:ListAliases"] == 2

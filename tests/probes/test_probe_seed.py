@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 
-from probe_helpers import errors
+from probe_helpers import SEED_CALLS, errors
 
 from s3repl_tui.aws import Connection
 from s3repl_tui.probes import probe, traced_probe
 from s3repl_tui.probes.snapshot import Snapshot
 from s3repl_tui.sandbox import DEST_ACCOUNT, SOURCE_ACCOUNT, Sandbox, SeedSetup
-
-# What reading the seed takes: 9 source bucket reads, 7 destination bucket reads (location first,
-# no replication/notification), the role and its two policies, and two keys by ARN.
-SEED_CALLS = Counter(
-    {
-        "s3:GET bucket?location": 2,
-        "s3:GET bucket?replication": 1,
-        "s3:GET bucket?notification": 1,
-        "s3:GET bucket?encryption": 2,
-        "s3:GET bucket?versioning": 2,
-        "s3:GET bucket?ownershipControls": 2,
-        "s3:GET bucket?object-lock": 2,
-        "s3:GET bucket?policy": 2,
-        "s3:GET bucket?requestPayment": 2,
-        "iam:GetRole": 1,
-        "iam:ListRolePolicies": 1,
-        "iam:GetRolePolicy": 1,
-        "iam:ListAttachedRolePolicies": 1,
-        "iam:GetPolicy": 1,
-        "iam:GetPolicyVersion": 1,
-        "kms:DescribeKey": 2,
-        "kms:GetKeyPolicy": 2,
-        "kms:ListAliases": 2,
-    }
-)
 
 
 def test_the_seed_reads_back_every_document_it_wrote(connection: Connection, seed: SeedSetup) -> None:
