@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -60,15 +59,3 @@ def test_generator_builds_the_same_shape(tmp_path: Path) -> None:
     assert catalog["services"]["kms"] == ["Decrypt"]
     assert "ec2" not in catalog["services"]
     assert "GetObjectVersionAnnotationForReplication" in catalog["services"]["s3"]
-
-
-def test_policy_package_imports_neither_textual_nor_boto3() -> None:
-    code = (
-        "import sys, s3repl_tui.policy as p\n"
-        "p.lint({'Statement': []})\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'boto3', 'botocore'})\n"
-        "print(','.join(bad))\n"
-    )
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == ""
-    assert importlib.util.find_spec("s3repl_tui.policy") is not None

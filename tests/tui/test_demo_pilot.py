@@ -49,28 +49,6 @@ async def confirm(pilot, app: S3ReplApp, key: str) -> None:  # type: ignore[no-u
     await wait_diagnosed(pilot, app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan_fixes adds ReplicaKmsKeyID to the rule but not the role's grant on that key in the same "
-    "plan; the next probe then fails role-kms and a second F is needed (reported to the lead)",
-)
-async def test_one_fix_all_turns_every_layer_green(sandbox: Sandbox, demo: SeedSetup, tmp_path: Path) -> None:
-    app = make_app(sandbox, demo, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_diagnosed(pilot, app)
-        await confirm(pilot, app, "F")
-        assert failing(app) == set()
-
-
-async def fix_all_until_green(pilot, app: S3ReplApp) -> int:  # type: ignore[no-untyped-def]
-    """F then y, again while the probe finds more (see the xfail above): returns the rounds needed."""
-    for rounds in (1, 2):
-        await confirm(pilot, app, "F")
-        if not failing(app):
-            return rounds
-    raise AssertionError(f"still failing after two rounds of F then y: {failing(app)}")
-
-
 async def test_from_all_red_to_all_green_then_the_canary_completes(
     sandbox: Sandbox, demo: SeedSetup, tmp_path: Path
 ) -> None:
@@ -85,7 +63,8 @@ async def test_from_all_red_to_all_green_then_the_canary_completes(
         await wait_for(pilot, lambda: app.last_canary is not None, what="the first canary")
         assert app.last_canary is not None and app.last_canary.outcome == "FAILED"
         assert main_screen(app).selected_layer == "versioning"
-        await fix_all_until_green(pilot, app)
+        await confirm(pilot, app, "F")  # one round of F then y turns every layer green
+        assert failing(app) == set()
         assert "Verdict: PASS" in status_text(app)
         app.last_canary = None
         await pilot.press("c")

@@ -80,16 +80,11 @@ def test_demo_from_red_to_green_canary_and_quit(pane: Pane) -> None:
     screen = pane.wait_for(r"Verdict: FAIL", timeout=30)
     for title in BROKEN:
         assert "✗" in _layer_line(screen, title) and "FAIL" in _layer_line(screen, title)
-    # After an apply the app probes again and says "All green" or "More to fix". A second round is
-    # allowed while the planner needs it (see test_demo_pilot's xfail).
+    # One round of F then y: after the apply the app probes again and says "All green".
     pane.send("F")
     pane.wait_for(r"Apply \d+ changes?")
     pane.send("y")
-    if "More to fix" in pane.wait_for(r"All green|More to fix", timeout=20):
-        pane.send("F")
-        pane.wait_for(r"Apply \d+ changes?")
-        pane.send("y")
-        pane.wait_for(r"All green", timeout=20)
+    assert "All green" in pane.wait_for(r"All green|More to fix", timeout=20)
     screen = pane.wait_for(r"Verdict: PASS")
     for title in LAYER_TITLES:
         assert "✓" in _layer_line(screen, title) and "pass" in _layer_line(screen, title)
