@@ -60,11 +60,41 @@ def _bucket_refs(snapshot: Snapshot) -> tuple[BucketRef, tuple[BucketRef, ...]]:
 
 
 def judge(snapshot: Snapshot) -> Report:
-    """The report for one snapshot (a partial one too: what is still being read is pending, not pass)."""
-    accesses = assess(snapshot, build_requests(snapshot))
+    """The report for one snapshot (a partial one too: what is still being read is pending, not pass).
+
+    AWS never answers documents of the wrong shape, but a check must not crash on one (or on a bug of
+    ours): whatever cannot be judged makes its layer unknown, with the reason, never a pass."""
+    try:
+        accesses: tuple[Access, ...] | None = assess(snapshot, build_requests(snapshot))
+        not_judged: Exception | None = None
+    except Exception as error:
+        accesses, not_judged = None, error
     layers = []
     for layer_id, title in LAYERS + EXTRA_LAYERS:
-        findings = tuple(prerequisites(snapshot, layer_id)) + _CHECKS[layer_id](snapshot, accesses)
+        try:
+            if accesses is None and layer_id in _NEEDS_ACCESS:
+                raise not_judged or RuntimeError("no access decisions")
+            findings = tuple(prerequisites(snapshot, layer_id)) + _CHECKS[layer_id](snapshot, accesses or ())
+        except Exception as error:
+            findings = (_could_not_judge(layer_id, error),)
         layers.append(LayerResult(layer_id, title, findings))
-    source, destinations = _bucket_refs(snapshot)
+    try:
+        source, destinations = _bucket_refs(snapshot)
+    except Exception:
+        source = BucketRef(snapshot.source.name, snapshot.source.owner_account, None)
+        destinations = ()
     return Report(source, destinations, tuple(layers), snapshot.calls.count, snapshot.calls.wall_seconds)
+
+
+_NEEDS_ACCESS = frozenset({"key-policy", "service-role", "role-kms", "destination-policy", "source-policy"})
+
+
+def _could_not_judge(layer_id: str, error: Exception) -> Finding:
+    reason = str(error) or type(error).__name__
+    return Finding(
+        code=f"{layer_id}-not-judged",
+        severity="warning",
+        message=f"This layer could not be judged: an input has a shape AWS does not answer ({reason}).",
+        evidence={"reason": f"{type(error).__name__}: {reason}"},
+        unknown=True,
+    )

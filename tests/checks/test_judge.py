@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from checks_helpers import (
@@ -13,6 +14,7 @@ from checks_helpers import (
     DST,
     DST_REGION,
     REPLICA_KEY,
+    ROLE_ARN,
     SRC,
     SRC_REGION,
     Seed,
@@ -166,3 +168,21 @@ def test_a_snapshot_with_nothing_read_yet_is_pending_everywhere() -> None:
     report = judge(assemble(state, None, True, CallStats()))
     assert report.verdict == "unknown"
     assert all(layer.status == "unknown" and layer.pending for layer in report.layers)
+
+
+@pytest.mark.parametrize(
+    "break_input",
+    [
+        lambda s: s.reads.update({"source.replication": Read.ok([{"Rules": "not rules"}])}),
+        lambda s: s.reads.update({"source.replication": Read.ok({"Role": ROLE_ARN, "Rules": [
+            {"ID": "r", "Status": "Enabled", "Destination": ["arn:aws:s3:::d"]}]})}),
+        lambda s: s.documents.update(dest_policy=["not", "a", "policy"]),
+        lambda s: s.documents.update(inline=42),
+    ],
+    ids=["configuration-is-a-list", "destination-is-a-list", "bucket-policy-is-a-list", "inline-is-a-number"],
+)
+def test_inputs_of_a_shape_aws_never_answers_make_layers_unknown_not_a_crash(seed: Seed, break_input: Any) -> None:
+    break_input(seed)
+    report = seed.report()
+    assert report.verdict != "pass"
+    assert any(layer.status in ("unknown", "fail") for layer in report.layers)
