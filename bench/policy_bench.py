@@ -288,6 +288,16 @@ def _time_naive(cases: list[Case], rounds: int) -> list[float]:
     return samples
 
 
+def _samples(cases: list[Case], rounds: int) -> tuple[list[float], list[float]]:
+    return _time_cached(cases, rounds), _time_naive(cases, max(1, rounds // 10))
+
+
+def measure(rounds: int = 200) -> tuple[float, float]:
+    """Median microseconds per request: (cached, naive), measured in the same run (used by ``bench``)."""
+    cached, naive = _samples(build_workload(), rounds)
+    return statistics.median(cached), statistics.median(naive)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time the policy engine on a replication-sized workload.")
     parser.add_argument("--rounds", type=int, default=200, help="passes over the workload (default 200)")
@@ -295,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = build_workload()
     documents = max(len(case.options.get("identity_policies", ())) + 2 for case in cases)
     allowed = sum(evaluate(case.request, **case.options).allowed for case in cases)
-    cached = _time_cached(cases, args.rounds)
-    naive = _time_naive(cases, max(1, args.rounds // 10))
+    cached, naive = _samples(cases, args.rounds)
     cached_us, naive_us = statistics.median(cached), statistics.median(naive)
     print(f"policy engine: {len(cases)} requests x up to {documents} documents ({allowed} allowed)")
     print(f"  cached (warm):            {cached_us:8.1f} us/request  (best {min(cached):.1f})")

@@ -1,0 +1,72 @@
+"""``make bench`` (``python -m bench``): every benchmark, a table on stdout and in bench/RESULTS.md.
+
+    python -m bench            # the full run (a few minutes)
+    python -m bench --quick    # one run per measurement, no AWS CLI baseline (a smoke test)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+
+from bench import check_bench, startup_bench
+from bench.policy_bench import measure as policy_measure
+from bench.results import Results, machine, ratio, write_markdown
+from s3repl_tui.sandbox import Sandbox, build_seed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--quick", action="store_true", help="1 run each, no AWS CLI runbook")
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else max(1, args.runs)
+    started = time.perf_counter()
+    info = machine()
+    print(f"s3repl-tui bench: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}", flush=True)
+    results = Results()
+
+    print("\n[policy engine]", flush=True)
+    cached, naive = policy_measure(200 if not args.quick else 20)
+    results.add("policy engine", "per request, caches warm", f"{cached:.1f} us", "30 requests x up to 6 documents")
+    results.add("policy engine", "per request, no caches (naive)", f"{naive:.1f} us",
+                f"cached is {ratio(naive, cached)} faster")
+
+    saved = dict(os.environ)
+    try:
+        with Sandbox() as sandbox:
+            for name in [n for n in os.environ if n.startswith("AWS_")]:
+                del os.environ[name]
+            os.environ.update(sandbox.env())
+            seed = build_seed(sandbox)
+            print("\n[check on the seed]", flush=True)
+            ours = check_bench.bench_check(results, sandbox, seed, runs)
+            check_bench.bench_judge_rules(results, sandbox, seed, runs)
+            print("\n[AWS CLI runbook]", flush=True)
+            if args.quick:
+                results.add("AWS CLI runbook", "AWS CLI runbook", "skipped", "--quick")
+            else:
+                check_bench.bench_awscli(results, sandbox, seed, runs, ours)
+            print("\n[start-up]", flush=True)
+            startup_bench.bench_cli(results, sandbox, seed, max(runs, 3))
+            print("\n[scale]", flush=True)
+            check_bench.bench_scale(results, sandbox, runs)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    print("\n[TUI]", flush=True)
+    startup_bench.bench_tui(results, runs)
+
+    elapsed = time.perf_counter() - started
+    extra = shlex.join(sys.argv[1:]) if argv is None else shlex.join(argv)
+    command = f"python -m bench {extra}".strip() + (" (make bench)" if not extra else "")
+    path = write_markdown(results, command, elapsed)
+    print(f"\n{results.table()}\n\nwritten to {path} in {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

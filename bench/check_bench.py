@@ -1,0 +1,222 @@
+"""``check`` on the sandbox: probe+judge wall time against the critical path, against the same reads
+one after another (``MAX_WORKERS=1``) and against the AWS CLI runbook; calls made and reads done twice;
+and the scale setup (10 rules, 10 destinations, 3 accounts) against the seed's 1 rule."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import awscli_runbook
+from bench.results import Results, ms, ratio
+from bench.scale_setup import build_scale
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.checks import judge
+from s3repl_tui.probes import run as probe_run
+from s3repl_tui.probes import traced_probe
+from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
+from s3repl_tui.sandbox.faults import CallRecorder
+
+LATENCIES = (0.0, 0.05)
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # probe + judge, seconds
+    depth: int  # longest chain of dependent calls
+    calls: int  # requests the sandbox saw
+    repeated: dict[str, int]  # read keys sent more than once
+    by_account: Counter[str]
+    verdict: str
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextmanager
+def workers(count: int) -> Iterator[None]:
+    saved = probe_run.MAX_WORKERS
+    probe_run.MAX_WORKERS = count
+    try:
+        yield
+    finally:
+        probe_run.MAX_WORKERS = saved
+
+
+def connect() -> Connection:
+    return Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+
+
+def measure(sandbox: Sandbox, connection: Connection, bucket: str, accounts: dict[str, str] | None = None) -> Run:
+    recorder = CallRecorder()
+    sandbox.middleware.fault_hooks[:] = [recorder]
+    started = time.perf_counter()
+    snapshot, trace = traced_probe(connection, bucket)
+    report = judge(snapshot)
+    wall = time.perf_counter() - started
+    sandbox.middleware.fault_hooks.clear()
+    by_account: Counter[str] = Counter()
+    for key, count in recorder.calls.items():
+        by_account[_account_of(key, accounts or {})] += count
+    return Run(wall, trace.depth, recorder.total, recorder.repeated(), by_account, report.verdict)
+
+
+def _account_of(read_key: str, buckets: dict[str, str]) -> str:
+    operation, _, resource = read_key.partition(" ")
+    if resource.startswith("arn:aws:kms:"):
+        return resource.split(":")[4]
+    if operation.startswith("iam:"):
+        return "iam (source)"
+    return buckets.get(resource.split("/", 1)[0], "other")
+
+
+def _median(runs: list[Run]) -> float:
+    return statistics.median(r.wall for r in runs)
+
+
+def bench_check(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) -> dict[float, float]:
+    """Returns the cold concurrent wall time per latency (for the CLI comparison)."""
+    section = "check (seed)"
+    cold_by_latency: dict[float, float] = {}
+    for latency in LATENCIES:
+        sandbox.middleware.latency_seconds = latency
+        label = f"{latency * 1000:.0f} ms/call"
+        cold: list[Run] = []
+        connection = None
+        for _ in range(runs):
+            connection = connect()  # as `check` does: open (not timed), then one probe
+            cold.append(measure(sandbox, connection, seed.source_bucket))
+        assert connection is not None
+        warm = [measure(sandbox, connection, seed.source_bucket) for _ in range(runs)]
+        with workers(1):
+            sequential = [measure(sandbox, connection, seed.source_bucket) for _ in range(runs)]
+        depth, calls = cold[0].depth, cold[0].calls
+        critical = depth * latency
+        cold_by_latency[latency] = _median(cold)
+        results.add(section, f"{label}: probe+judge, first probe of a connection", ms(_median(cold)),
+                    f"median of {runs}; verdict {cold[0].verdict}")
+        results.add(section, f"{label}: probe+judge, again on the same connection", ms(_median(warm)),
+                    f"median of {runs}")
+        results.add(section, f"{label}: critical path ({depth} dependent calls x latency)", ms(critical),
+                    f"{calls} calls in all")
+        if latency:
+            results.add(section, f"{label}: first probe / critical path", ratio(_median(cold), critical),
+                        "goal <= 1.5x")
+            results.add(section, f"{label}: again / critical path", ratio(_median(warm), critical), "goal <= 1.5x")
+        results.add(section, f"{label}: same reads one after another (MAX_WORKERS=1)", ms(_median(sequential)),
+                    f"{ratio(_median(sequential), _median(warm))} the concurrent probe's time")
+    sandbox.middleware.latency_seconds = 0.0
+    run = measure(sandbox, connect(), seed.source_bucket)
+    results.add(section, "AWS calls made by one check (after sts:GetCallerIdentity x2)", str(run.calls),
+                f"trace depth {run.depth}")
+    repeated = ", ".join(f"{k} x{v}" for k, v in sorted(run.repeated.items())) or "none"
+    results.add(section, "reads done twice (operation + resource)", str(len(run.repeated)), repeated)
+    return cold_by_latency
+
+
+def bench_awscli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int,
+                 ours: dict[float, float]) -> None:
+    section = "AWS CLI runbook"
+    aws, why = awscli_runbook.ensure_awscli()
+    if aws is None:
+        results.add(section, "AWS CLI runbook", "skipped", why)
+        return
+    home = tempfile.mkdtemp(prefix="s3repl-bench-home-")  # AWS CLI v1 caches assumed roles in ~/.aws/cli/cache
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | sandbox.env() | {"HOME": home}
+    commands = len(awscli_runbook.runbook(seed))
+    for latency in LATENCIES:
+        sandbox.middleware.latency_seconds = latency
+        sandbox.middleware.reset_counts()
+        walls = [awscli_runbook.run_runbook(aws, seed, env) for _ in range(runs)]
+        calls = sum(sandbox.middleware.calls.values()) / runs
+        wall = statistics.median(walls)
+        label = f"{latency * 1000:.0f} ms/call"
+        results.add(section, f"{label}: {commands} `aws` processes, one per read", ms(wall),
+                    f"median of {runs}; {calls:.1f} AWS calls a run (the CLI caches the assumed role)")
+        results.add(section, f"{label}: runbook / check's first probe", ratio(wall, ours[latency]),
+                    "the runbook reads 16 inputs; check reads 28 and judges them")
+    sandbox.middleware.latency_seconds = 0.0
+
+
+def bench_scale(results: Results, sandbox: Sandbox, runs: int) -> None:
+    section = "scale"
+    sandbox.reset()
+    seed = build_seed(sandbox)
+    with tempfile.TemporaryDirectory(prefix="s3repl-bench-") as directory:
+        single: dict[float, list[Run]] = {}
+        for latency in LATENCIES:
+            sandbox.middleware.latency_seconds = latency
+            single[latency] = [measure(sandbox, connect(), seed.source_bucket) for _ in range(runs)]
+        scale = build_scale(sandbox, seed, Path(directory))
+        accounts = dict(scale.destinations) | {seed.source_bucket: seed.source_account}
+        many: dict[float, list[Run]] = {}
+        with environment({**sandbox.env(), "AWS_CONFIG_FILE": str(scale.config_file)}):
+            for latency in LATENCIES:
+                sandbox.middleware.latency_seconds = latency
+                many[latency] = [measure(sandbox, connect(), seed.source_bucket, accounts) for _ in range(runs)]
+    sandbox.middleware.latency_seconds = 0.0
+    destinations = len(scale.destinations)
+    one, ten = single[0.0][0], many[0.0][0]
+    per_account = Counter(scale.destinations.values())
+    readable = sum(n for account, n in per_account.items() if account in (seed.source_account, seed.dest_account))
+    results.add(section, "1 rule -> 1 destination: calls", str(one.calls), f"depth {one.depth}")
+    results.add(section, f"{destinations} rules -> {destinations} destinations (3 accounts): calls", str(ten.calls),
+                f"depth {ten.depth}; reads done twice: {len(ten.repeated)}; verdict {ten.verdict}")
+    added = readable - 1
+    results.add(section, "calls per added destination (bucket + its replica key)",
+                f"{(ten.calls - one.calls) / added:.1f}" if added > 0 else "n/a",
+                f"({ten.calls} - {one.calls}) / {added} readable destinations added; per account {dict(per_account)}")
+    results.add(section, "calls by account of the resource (10 rules)",
+                ", ".join(f"{k}: {v}" for k, v in sorted(ten.by_account.items())),
+                "the third account's buckets are not read: check takes two profiles")
+    for latency in LATENCIES:
+        label = f"{latency * 1000:.0f} ms/call"
+        a, b = _median(single[latency]), _median(many[latency])
+        results.add(section, f"{label}: wall 1 rule / 10 rules", f"{ms(a)} / {ms(b)}",
+                    f"{ratio(b, a)} for {destinations}x the destinations; median of {runs}")
+
+
+def bench_judge_rules(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) -> None:
+    """judge alone on the seed's snapshot with its one rule repeated (S3 allows up to 1,000 rules)."""
+    import copy
+    import dataclasses
+
+    section = "judge vs rules"
+    snapshot, _trace = traced_probe(connect(), seed.source_bucket)
+    configuration = snapshot.replication or {}
+    rule = configuration["Rules"][0]
+    previous: tuple[int, float] | None = None
+    for count in (1, 10, 50, 100):
+        rules = [{**copy.deepcopy(rule), "ID": f"rule-{n}", "Priority": n, "Filter": {"Prefix": f"p{n}/"}}
+                 for n in range(count)]
+        source = dataclasses.replace(snapshot.source, replication=dataclasses.replace(
+            snapshot.source.replication, value={**configuration, "Rules": rules}))  # type: ignore[arg-type]
+        bigger = dataclasses.replace(snapshot, source=source)
+        walls = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            judge(bigger)
+            walls.append(time.perf_counter() - started)
+        wall = statistics.median(walls)
+        note = f"median of {runs}"
+        if previous is not None:
+            note += f"; {ratio(wall, previous[1])} for {count / previous[0]:.0f}x the rules"
+        results.add(section, f"judge, {count} rule(s) to one destination", ms(wall), note)
+        previous = (count, wall)

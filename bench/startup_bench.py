@@ -1,0 +1,178 @@
+"""Start-up: ``s3repl-tui --help`` and ``check`` in new processes (wall time, peak memory), ``check``'s
+phases (import, Connection.open, probe+judge) in a new process, the import time of ``check``'s path
+against ``textual.app``'s, and the TUI's time to first frame and to the full diagnosis of the demo
+(``s3repl_tui.commands.demo.measure_demo_startup``). Every child reports its own time and peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.results import Results, ms, ratio
+from s3repl_tui.sandbox import Sandbox, SeedSetup
+
+BIN = Path(sys.executable).parent
+# Peak memory: each child reports its own. Linux keeps ru_maxrss across exec, so a child forked from
+# this (large, moto-loaded) process would report the parent's size; VmHWM is the peak RSS of the
+# child's own image. ru_maxrss is the fallback where /proc is missing.
+_PEAK = """
+def _peak_kb():
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+_IMPORT = _PEAK + """
+import json, sys, time
+started = time.perf_counter()
+import {module}
+elapsed = time.perf_counter() - started
+print(json.dumps({{"seconds": elapsed, "peak_kb": _peak_kb(),
+                  "textual": any(m == "textual" or m.startswith("textual.") for m in sys.modules)}}))
+"""
+# What `s3repl-tui <argv>` does, then its own peak memory on stderr (stdout stays the command's).
+_CLI = _PEAK + """
+import sys, time
+started = time.perf_counter()
+from s3repl_tui.cli import main
+try:
+    code = main({argv!r})
+except SystemExit as exit:
+    code = exit.code
+print(f"BENCH {{time.perf_counter() - started}} {{_peak_kb()}}", file=sys.stderr)
+sys.exit(code)
+"""
+# `check`'s phases in a fresh process: import, Connection.open, probe + judge (the critical path is
+# the trace's depth times the sandbox's latency).
+_CHECK_PHASES = _PEAK + """
+import json, time
+t0 = time.perf_counter()
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.checks import judge
+from s3repl_tui.probes import traced_probe
+t1 = time.perf_counter()
+connection = Connection.open(ConnectOptions(source_profile="s3repl-source", dest_profile="s3repl-dest"))
+t2 = time.perf_counter()
+snapshot, trace = traced_probe(connection, {bucket!r})
+report = judge(snapshot)
+t3 = time.perf_counter()
+print(json.dumps({{"import": t1 - t0, "open": t2 - t1, "probe_judge": t3 - t2, "depth": trace.depth,
+                  "calls": len(trace.calls), "verdict": report.verdict, "peak_kb": _peak_kb()}}))
+"""
+_TUI = _PEAK + """
+import json
+from s3repl_tui.commands.demo import measure_demo_startup
+timings = measure_demo_startup(runs={runs})
+print(json.dumps({{"first_frame": [t.first_frame_seconds for t in timings],
+                  "diagnosed": [t.diagnosis_seconds for t in timings], "peak_kb": _peak_kb()}}))
+"""
+
+
+def _cli_run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, int]:
+    """Wall seconds from outside, seconds inside (interpreter start excluded), peak KiB, exit code."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _CLI.format(argv=argv)], capture_output=True, text=True,
+                            env=env, timeout=300, stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    marker = [line for line in result.stderr.splitlines() if line.startswith("BENCH ")]
+    if not marker:
+        raise RuntimeError(f"s3repl-tui {' '.join(argv)} printed no measurement: {result.stderr[-300:]}")
+    _, inside, peak = marker[-1].split()
+    return wall, float(inside), int(peak), result.returncode
+
+
+def _wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                   check=False, timeout=120)
+    return time.perf_counter() - started
+
+
+def _mib(kib: float) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
+def _python_json(code: str, timeout: float = 300) -> dict[str, object]:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                            check=True, stdin=subprocess.DEVNULL)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def bench_cli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) -> None:
+    section = "start-up"
+    cli = str(BIN / "s3repl-tui")
+    walls = [_wall([cli, "--help"]) for _ in range(runs)]
+    helps = [_cli_run(["--help"]) for _ in range(runs)]
+    results.add(section, "`s3repl-tui --help`: wall (console script)", ms(_median(walls)), f"median of {runs}")
+    results.add(section, "`s3repl-tui --help`: peak memory", _mib(_median([h[2] for h in helps])))
+
+    imports = {}
+    for module in ("s3repl_tui.commands.check", "textual.app"):
+        samples = [_python_json(_IMPORT.format(module=module)) for _ in range(runs)]
+        imports[module] = samples
+        seconds = _median([float(str(x["seconds"])) for x in samples])
+        peak = _median([float(str(x["peak_kb"])) for x in samples])
+        textual = " (pulls in Textual!)" if module != "textual.app" and samples[0]["textual"] else ""
+        results.add(section, f"import {module}", ms(seconds), f"peak {_mib(peak)}; median of {runs}{textual}")
+    check_s = _median([float(str(x["seconds"])) for x in imports["s3repl_tui.commands.check"]])
+    textual_s = _median([float(str(x["seconds"])) for x in imports["textual.app"]])
+    results.add(section, "import check path / import textual.app", ratio(check_s, textual_s),
+                "check never imports Textual" if not imports["s3repl_tui.commands.check"][0]["textual"]
+                else "check imports Textual")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | sandbox.env()
+    argv = ["check", "--source-bucket", seed.source_bucket, "--source-profile", "s3repl-source",
+            "--dest-profile", "s3repl-dest", "--format", "json"]
+    checks = [_cli_run(argv, env) for _ in range(runs)]
+    codes = sorted({c[3] for c in checks})
+    results.add(section, "`s3repl-tui check` in a new process, 0 ms/call: wall", ms(_median([c[0] for c in checks])),
+                f"median of {runs}; exit {codes}")
+    results.add(section, "`s3repl-tui check`: peak memory", _mib(_median([c[2] for c in checks])))
+    saved = sandbox.middleware.latency_seconds
+    for latency in (0.0, 0.05):
+        sandbox.middleware.latency_seconds = latency
+        phases = [_python_json(_CHECK_PHASES.format(bucket=seed.source_bucket)) for _ in range(runs)]
+        label = f"{latency * 1000:.0f} ms/call"
+
+        def med(name: str, phases: list[dict[str, object]] = phases) -> float:
+            return _median([float(str(p[name])) for p in phases])
+
+        critical = float(str(phases[0]["depth"])) * latency
+        note = f"import {ms(med('import'))}, Connection.open {ms(med('open'))}; median of {runs}"
+        results.add(section, f"{label}: check's probe+judge in a new process", ms(med("probe_judge")), note)
+        if latency:
+            results.add(section, f"{label}: check's probe+judge in a new process / critical path",
+                        ratio(med("probe_judge"), critical), f"critical path {ms(critical)}; goal <= 1.5x")
+    sandbox.middleware.latency_seconds = saved
+
+
+def bench_tui(results: Results, runs: int) -> None:
+    section = "start-up"
+    try:
+        data = _python_json(_TUI.format(runs=runs))
+    except (subprocess.SubprocessError, ValueError) as error:
+        results.add(section, "TUI on the demo", "skipped", f"{type(error).__name__}: {str(error)[:150]}")
+        return
+    first = [float(x) for x in data["first_frame"] if x is not None]  # type: ignore[attr-defined]
+    done = [float(x) for x in data["diagnosed"] if x is not None]  # type: ignore[attr-defined]
+    if first:
+        results.add(section, "TUI (demo, 120x40 headless): time to first frame", ms(_median(first)),
+                    f"median of {len(first)}; first run {ms(first[0])}")
+    if done:
+        results.add(section, "TUI (demo): time to full diagnosis", ms(_median(done)),
+                    f"median of {len(done)}; first run {ms(done[0])}")
+    results.add(section, "TUI process (with its in-process sandbox): peak memory",
+                _mib(float(str(data["peak_kb"]))))
