@@ -9,6 +9,7 @@ when the role's own policies don't [IAM policy evaluation logic]).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ ALLOW_EVERYTHING = NamedPolicy("assumed:other-side-allows", {
 })
 
 
+@functools.lru_cache(maxsize=64)
 def _delegating_key_policy(account: str) -> NamedPolicy:
     """A default key policy (delegates to the account's IAM) to judge the role's IAM side of a key."""
     return NamedPolicy("assumed:default-key-policy", {

@@ -194,7 +194,9 @@ def _kms_context(role: RoleRef, bucket: BucketSnapshot | None, bucket_name: str,
     if key_region:
         context["aws:RequestedRegion"] = key_region
     context["kms:EncryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
-    region = facts.region_of(bucket) if bucket is not None else None
+    # S3 calls KMS through its endpoint in the bucket's Region; SSE-KMS needs the key in that Region, so
+    # the key ARN's Region stands in while the bucket's is unread (a mismatch is the rule check's finding).
+    region = (facts.region_of(bucket) if bucket is not None else None) or key_region
     if region:
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     bucket_key = bucket.bucket_key_enabled if bucket is not None else None

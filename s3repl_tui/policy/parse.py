@@ -218,10 +218,32 @@ class _ParsedPolicyCache:
     Comparing a dict with its snapshot runs in C and costs far less than normalising it again.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, by_content_size: int = 2048) -> None:
         self._size = size
+        self._by_content_size = by_content_size
         self._entries: OrderedDict[int, tuple[dict[str, Any], dict[str, Any], ParsedPolicy]] = OrderedDict()
+        # Equal documents built anew (the checks derive variants of the same policies per request) are
+        # found by their canonical JSON: dumping costs a fraction of normalising again.
+        self._by_content: OrderedDict[str, ParsedPolicy] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _parse_by_content(self, document: dict[str, Any]) -> tuple[ParsedPolicy, bool]:
+        """The parsed policy, and whether it had to be parsed (False: an equal document was seen)."""
+        try:
+            content = json.dumps(document, sort_keys=True, default=repr)
+        except (TypeError, ValueError, RecursionError):  # keys of mixed types and the like: no shortcut
+            return parse_document(document), True
+        with self._lock:
+            parsed = self._by_content.get(content)
+            if parsed is not None:
+                self._by_content.move_to_end(content)
+                return parsed, False
+        parsed = parse_document(document)
+        with self._lock:
+            self._by_content[content] = parsed
+            while len(self._by_content) > self._by_content_size:
+                self._by_content.popitem(last=False)
+        return parsed, True
 
     def get(self, document: dict[str, Any]) -> ParsedPolicy:
         key = id(document)
@@ -235,7 +257,9 @@ class _ParsedPolicyCache:
                     return entry[2]
             except Exception:  # odd values inside a dict: just parse again
                 pass
-        parsed = parse_document(document)
+        parsed, new = self._parse_by_content(document)
+        if not new:  # often a document built anew for one question: not worth a snapshot by identity
+            return parsed
         try:
             snapshot = copy.deepcopy(document)
         except Exception:  # caching is an optimisation; never fail because of it
@@ -250,6 +274,7 @@ class _ParsedPolicyCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._by_content.clear()
 
 
 _CACHE = _ParsedPolicyCache()

@@ -59,11 +59,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "iam:GetPolicyVersion@managed": ROLE_LAYERS,
 }
 DENIED_CODES = {"AccessDenied", "AccessDeniedException"}
-KNOWN_GAPS = {
-    "s3:GetBucketLocation@dest": "checks/requests.py builds the replica-key requests without kms:ViaService when the "
-    "destination's region is unread (the key ARN's region would do), so role-kms changes its evidence and fix "
-    "instead of saying unknown; a role statement conditioned on kms:ViaService would then be judged a false fail",
-}
+KNOWN_GAPS: dict[str, str] = {}  # read -> why its expectation does not hold yet (strict xfail)
 
 
 def _reads() -> list[object]:
