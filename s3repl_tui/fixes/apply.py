@@ -19,8 +19,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from s3repl_tui.fixes import audit, documents
 from s3repl_tui.fixes.backup import BackupSet, resolve_state_dir
 from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size, key_policy_of
-from s3repl_tui.fixes.jsondoc import contains, same_meaning
+from s3repl_tui.fixes.jsondoc import Document, contains, same_meaning
 from s3repl_tui.fixes.model import (
+    AccountSessionLike,
     ApplyResult,
     Change,
     ChangeOutcome,
@@ -41,6 +42,30 @@ def describe_error(error: Exception) -> str:
         details = error.response.get("Error", {})
         return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
     return str(error) or type(error).__name__
+
+
+def _after_failed_write(
+    session: AccountSessionLike, change: Change, before: Document | None, error: str
+) -> tuple[Outcome, str, str]:
+    """(outcome, backup status, message) after AWS answered a write with an error. A 5xx or a lost answer
+    may still have landed, so read the document again rather than claim nothing changed."""
+    try:
+        now = documents.read(session, change.ref)
+    except AwsError as read_error:
+        return "failed", "writing", (
+            f"the write failed ({error}) and the document could not be read again ({describe_error(read_error)}):"
+            " whether it landed is unknown; undo restores the backup if it did"
+        )
+    if same_meaning(now, before):
+        return "failed", "failed", f"AWS refused the write ({error}); nothing changed"
+    if same_meaning(now, change.after):
+        return "unverified", "unverified", (
+            f"AWS answered an error ({error}), yet the document now reads as the fix wrote it; undo restores it"
+        )
+    return "failed", "writing", (
+        f"the write failed ({error}) and the document now differs from both the backup and the fix; "
+        "check it by hand (undo only restores what it can prove the tool wrote)"
+    )
 
 
 def _check_placeholders(changes: tuple[Change, ...]) -> None:
@@ -166,12 +191,12 @@ def _write_one(
     try:
         arn = documents.write(session, change.ref, change.after, new_principal=change.new_principal)
     except AwsError as error:
-        message = f"AWS refused the write ({describe_error(error)}); nothing changed"
-        backup.record(index, "failed", message)
+        outcome, backup_status, message = _after_failed_write(session, change, current, describe_error(error))
+        backup.record(index, backup_status, message)
         audit.append(
             root,
             action="write",
-            outcome="failed",
+            outcome=outcome,
             who=who,
             ref=change.ref,
             set_id=backup.id,
@@ -179,7 +204,7 @@ def _write_one(
             after=change.after,
             message=message,
         )
-        return done("failed", message)
+        return done(outcome, message)
 
     if arn and change.ref.kind == "kms-key":
         # The key exists now: from here on (read-back, audit, undo) it is named by its ARN.

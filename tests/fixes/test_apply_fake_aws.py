@@ -25,6 +25,7 @@ class _RewritingS3:
         self.policies: dict[str, str] = {}
         self.versioning: dict[str, str] = {}
         self.interrupt: str = ""  # "before" or "after" the versioning write lands: Ctrl-C mid-call
+        self.error_after_write = False  # a 500 answered although the write landed
 
     def get_bucket_policy(self, Bucket: str) -> dict[str, Any]:
         from botocore.exceptions import ClientError
@@ -48,6 +49,10 @@ class _RewritingS3:
         if self.interrupt == "before":
             raise KeyboardInterrupt
         self.versioning[Bucket] = VersioningConfiguration["Status"]
+        if self.error_after_write:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "oops"}}, "PutBucketVersioning")
         if self.interrupt == "after":
             self.interrupt = ""
             raise KeyboardInterrupt
@@ -116,4 +121,22 @@ def test_an_interrupted_write_stays_undoable(tmp_path: Path, moment: str, outcom
 
     assert [o.outcome for o in undone.outcomes] == ["restored"]
     assert outcome_message in undone.outcomes[0].message
+    assert connection.session.s3.versioning[b.DST] == "Suspended"
+
+
+def test_an_error_answered_after_the_write_landed_is_not_called_nothing_changed(tmp_path: Path) -> None:
+    connection = _Connection()
+    connection.session.s3.versioning[b.DST] = "Suspended"
+    connection.session.s3.error_after_write = True
+    ref = DocumentRef("bucket-versioning", b.B, b.DST_REGION, f"arn:aws:s3:::{b.DST}", b.DST)
+    plan = Plan((Change("v", (), "versioning", ref, "", {"Status": "Suspended"}, {"Status": "Enabled"}),))
+
+    result = apply_plan(plan, connection, state_dir=tmp_path)
+
+    assert [o.outcome for o in result.outcomes] == ["unverified"]
+    assert "nothing changed" not in result.outcomes[0].message
+    assert "reads as the fix wrote it" in result.outcomes[0].message
+    connection.session.s3.error_after_write = False
+    undone = undo_last(connection, state_dir=tmp_path)
+    assert [o.outcome for o in undone.outcomes] == ["restored"]
     assert connection.session.s3.versioning[b.DST] == "Suspended"
