@@ -15,6 +15,7 @@ import time
 from bench import check_bench, startup_bench
 from bench.policy_bench import measure as policy_measure
 from bench.results import Results, machine, ratio, write_markdown
+from bench.served import served
 from s3repl_tui.sandbox import Sandbox, build_seed
 
 
@@ -37,13 +38,13 @@ def main(argv: list[str] | None = None) -> int:
 
     saved = dict(os.environ)
     try:
-        with Sandbox() as sandbox:
+        with Sandbox() as sandbox, served(check_bench.LATENCIES) as servers:
             for name in [n for n in os.environ if n.startswith("AWS_")]:
                 del os.environ[name]
             os.environ.update(sandbox.env())
             seed = build_seed(sandbox)
             print("\n[check on the seed]", flush=True)
-            ours = check_bench.bench_check(results, sandbox, seed, runs)
+            ours = check_bench.bench_check(results, sandbox, seed, servers, runs)
             check_bench.bench_judge_rules(results, sandbox, seed, runs)
             print("\n[AWS CLI runbook]", flush=True)
             if args.quick:
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 check_bench.bench_awscli(results, sandbox, seed, runs, ours)
             print("\n[start-up]", flush=True)
-            startup_bench.bench_cli(results, sandbox, seed, max(runs, 3))
+            startup_bench.bench_cli(results, servers, max(runs, 3))
             print("\n[scale]", flush=True)
             check_bench.bench_scale(results, sandbox, runs)
     finally:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench.results import Results, ms, ratio
-from s3repl_tui.sandbox import Sandbox, SeedSetup
+from bench.served import ServedSandbox
 
 BIN = Path(sys.executable).parent
 # Peak memory: each child reports its own. Linux keeps ru_maxrss across exec, so a child forked from
@@ -101,9 +101,9 @@ def _mib(kib: float) -> str:
     return f"{kib / 1024:.0f} MiB"
 
 
-def _python_json(code: str, timeout: float = 300) -> dict[str, object]:
+def _python_json(code: str, timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, object]:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                            check=True, stdin=subprocess.DEVNULL)
+                            check=True, stdin=subprocess.DEVNULL, env=env)
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -111,7 +111,8 @@ def _median(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
-def bench_cli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) -> None:
+def bench_cli(results: Results, servers: dict[float, ServedSandbox], runs: int) -> None:
+    """The check rows run against ``servers`` (a sandbox process per latency), as against AWS."""
     section = "start-up"
     cli = str(BIN / "s3repl-tui")
     walls = [_wall([cli, "--help"]) for _ in range(runs)]
@@ -133,19 +134,20 @@ def bench_cli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) ->
                 "check never imports Textual" if not imports["s3repl_tui.commands.check"][0]["textual"]
                 else "check imports Textual")
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | sandbox.env()
-    argv = ["check", "--source-bucket", seed.source_bucket, "--source-profile", "s3repl-source",
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    served = servers[0.0]
+    argv = ["check", "--source-bucket", served.seed.source_bucket, "--source-profile", "s3repl-source",
             "--dest-profile", "s3repl-dest", "--format", "json"]
-    checks = [_cli_run(argv, env) for _ in range(runs)]
+    checks = [_cli_run(argv, clean | served.env) for _ in range(runs)]
     codes = sorted({c[3] for c in checks})
     results.add(section, "`s3repl-tui check` in a new process, 0 ms/call: wall", ms(_median([c[0] for c in checks])),
-                f"median of {runs}; exit {codes}")
+                f"median of {runs}; exit {codes}; sandbox in its own process")
     results.add(section, "`s3repl-tui check`: peak memory", _mib(_median([c[2] for c in checks])))
-    saved = sandbox.middleware.latency_seconds
     for latency in (0.0, 0.05):
-        sandbox.middleware.latency_seconds = latency
-        phases = [_python_json(_CHECK_PHASES.format(bucket=seed.source_bucket)) for _ in range(runs)]
-        label = f"{latency * 1000:.0f} ms/call"
+        served = servers[latency]
+        phases = [_python_json(_CHECK_PHASES.format(bucket=served.seed.source_bucket), env=clean | served.env)
+                  for _ in range(runs)]
+        label = served.label
 
         def med(name: str, phases: list[dict[str, object]] = phases) -> float:
             return _median([float(str(p[name])) for p in phases])
@@ -156,7 +158,6 @@ def bench_cli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) ->
         if latency:
             results.add(section, f"{label}: check's probe+judge in a new process / critical path",
                         ratio(med("probe_judge"), critical), f"critical path {ms(critical)}; goal <= 1.5x")
-    sandbox.middleware.latency_seconds = saved
 
 
 def bench_tui(results: Results, runs: int) -> None:
