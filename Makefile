@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check s3repl_tui tests bench scripts
 
 types: $(STAMP)
-	$(BIN)/mypy --strict s3repl_tui
+	$(BIN)/mypy --strict s3repl_tui bench
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q

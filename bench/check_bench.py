@@ -27,6 +27,7 @@ from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import judge
 from s3repl_tui.probes import run as probe_run
 from s3repl_tui.probes import traced_probe
+from s3repl_tui.probes.snapshot import Read
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
 from s3repl_tui.sandbox.faults import CallRecorder
 
@@ -245,8 +246,7 @@ def bench_judge_rules(results: Results, sandbox: Sandbox, seed: SeedSetup, runs:
     for count in (1, 10, 50, 100):
         rules = [{**copy.deepcopy(rule), "ID": f"rule-{n}", "Priority": n, "Filter": {"Prefix": f"p{n}/"}}
                  for n in range(count)]
-        source = dataclasses.replace(snapshot.source, replication=dataclasses.replace(
-            snapshot.source.replication, value={**configuration, "Rules": rules}))  # type: ignore[arg-type]
+        source = dataclasses.replace(snapshot.source, replication=Read.ok({**configuration, "Rules": rules}))
         bigger = dataclasses.replace(snapshot, source=source)
         walls = []
         for _ in range(runs):

@@ -81,13 +81,14 @@ def build_scale(sandbox: Sandbox, seed: SeedSetup, directory: Path, rules: int =
              "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
         setup.destinations[bucket] = account
         keys[bucket] = key
-    configuration = {"Role": seed.role_arn, "Rules": []}
+    replication_rules: list[dict[str, Any]] = []
+    configuration = {"Role": seed.role_arn, "Rules": replication_rules}
     for number, (bucket, account) in enumerate(setup.destinations.items()):
         destination: dict[str, Any] = {"Bucket": f"arn:aws:s3:::{bucket}", "Account": account,
                                        "EncryptionConfiguration": {"ReplicaKmsKeyID": keys[bucket]}}
         if account != SOURCE_ACCOUNT:
             destination["AccessControlTranslation"] = {"Owner": "Destination"}
-        configuration["Rules"].append({
+        replication_rules.append({
             "ID": f"rule-{number:02d}", "Priority": number, "Filter": {"Prefix": f"p{number:02d}/"},
             "Status": "Enabled", "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
             "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": destination})
