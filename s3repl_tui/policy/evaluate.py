@@ -79,7 +79,7 @@ _DEFAULT_LABEL_WORDS = {"resource": "the resource policy", "boundary": "the perm
 
 
 def _statement_name(label: str, statement: ParsedStatement) -> str:
-    name = f'"{statement.sid}"' if statement.sid else f"#{statement.index}"
+    name = f'"{statement.sid}"' if statement.sid else f"#{statement.index + 1}"
     return f"statement {name} of {_DEFAULT_LABEL_WORDS.get(label, label)}"
 
 
@@ -403,7 +403,7 @@ class _Words:
         return {"identity": self.identity, "resource": self.resource, "boundary": self.boundary}[part]
 
     def _where(self, ref: StatementRef) -> str:
-        name = f'"{ref.sid}"' if ref.sid else f"#{ref.index}"
+        name = f'"{ref.sid}"' if ref.sid else f"#{ref.index + 1}"
         if ref.policy == "resource":
             return f"statement {name} of {self.resource}"
         if ref.policy == "boundary":
