@@ -16,6 +16,7 @@ from s3repl_tui.checks import facts as check_facts
 from s3repl_tui.checks.access import role_inputs
 from s3repl_tui.checks.facts import PROBE_OBJECT
 from s3repl_tui.checks.requests import principal_context
+from s3repl_tui.fixes.grants import allow_statement
 from s3repl_tui.policy import EvaluationResult, NamedPolicy, Request, evaluate
 from s3repl_tui.probes.snapshot import Document, Read, Snapshot
 
@@ -53,10 +54,6 @@ class Checked:
         return self.status == "missing"
 
 
-def _allow(sid: str, actions: list[str], resources: list[str]) -> Document:
-    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
-
-
 def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: str) -> tuple[Requirement, ...]:
     role = check_facts.role_ref(snapshot)
     if role is None:
@@ -75,7 +72,8 @@ def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: s
         Requirement(
             "initiate-replication", f"s3:InitiateReplication on arn:aws:s3:::{source}/*",
             Request(role.arn, "s3:InitiateReplication", f"arn:aws:s3:::{source}/{PROBE_OBJECT}", context),
-            "inline", _allow("S3ReplTuiBatchInitiate", ["s3:InitiateReplication"], [f"arn:aws:s3:::{source}/*"]),
+            "inline",
+            allow_statement("S3ReplTuiBatchInitiate", ["s3:InitiateReplication"], [f"arn:aws:s3:::{source}/*"]),
             "InitiateReplicationNotPermitted", source,
         ),
     ]
@@ -83,7 +81,7 @@ def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: s
         made.append(Requirement(
             action.split(":")[1], f"{action} on arn:aws:s3:::{source} (to generate the manifest)",
             Request(role.arn, action, f"arn:aws:s3:::{source}", context), "inline",
-            _allow("S3ReplTuiBatchManifest", [action], [f"arn:aws:s3:::{source}"]), None, source,
+            allow_statement("S3ReplTuiBatchManifest", [action], [f"arn:aws:s3:::{source}"]), None, source,
         ))
     if report_bucket:
         area = f"arn:aws:s3:::{report_bucket}/{report_prefix}/*"
@@ -94,7 +92,7 @@ def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: s
             made.append(Requirement(
                 action.split(":")[1].lower() + "-report", f"{action} on {area} ({why})",
                 Request(role.arn, action, sample, context), "inline",
-                _allow("S3ReplTuiBatchReport", [action], [area]), None, report_bucket,
+                allow_statement("S3ReplTuiBatchReport", [action], [area]), None, report_bucket,
             ))
     return tuple(made)
 

@@ -7,7 +7,6 @@ fix could not be planned instead of guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from s3repl_tui.checks import facts as checked
 from s3repl_tui.checks.facts import RuleFacts
@@ -130,16 +129,6 @@ class Facts:
         if bucket_key is False:
             return self.object_arns(bucket)
         return [f"arn:aws:s3:::{bucket}", *self.object_arns(bucket)]
-
-    def kms_conditions(self, bucket: str) -> dict[str, Any] | None:
-        snapshot = self.bucket(bucket)
-        region = self.bucket_region(snapshot) if snapshot is not None else None
-        if region is None:
-            return None
-        return {
-            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-            "StringLike": {"kms:EncryptionContext:aws:s3:arn": self.encryption_context(bucket)},
-        }
 
     def profile_for(self, account: str) -> str | None:
         for identity in (self.snapshot.source_identity, self.snapshot.dest_identity):

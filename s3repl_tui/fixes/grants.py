@@ -58,11 +58,11 @@ def role_s3_grants(facts: Facts, destination: str, actions: Iterable[str] | None
     source_objects = [a for a in wanted if a not in bucket_level and a not in destination_level]
     grants: list[Grant] = []
     if bucket_level:
-        grants.append(_allow("S3ReplTuiSourceBucket", bucket_level, [f"arn:aws:s3:::{source}"]))
+        grants.append(allow_statement("S3ReplTuiSourceBucket", bucket_level, [f"arn:aws:s3:::{source}"]))
     if source_objects:
-        grants.append(_allow("S3ReplTuiSourceObjects", source_objects, facts.object_arns(source)))
+        grants.append(allow_statement("S3ReplTuiSourceObjects", source_objects, facts.object_arns(source)))
     if destination_level:
-        grants.append(_allow("S3ReplTuiDestinationObjects", destination_level, facts.object_arns(destination)))
+        grants.append(allow_statement("S3ReplTuiDestinationObjects", destination_level, facts.object_arns(destination)))
     return grants
 
 
@@ -70,22 +70,33 @@ def default_key_actions(facts: Facts, bucket: str) -> list[str]:
     return list(SOURCE_KEY_ACTIONS if bucket == facts.source.name else REPLICA_KEY_ACTIONS)
 
 
+def kms_use_condition(region: str, encryption_contexts: list[str]) -> dict[str, Any]:
+    """S3's use of a key for one bucket (catalog §3.3): through S3 in the bucket's Region, for its objects
+    (or the bucket ARN under an S3 Bucket Key)."""
+    return {
+        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": encryption_contexts},
+    }
+
+
 def _kms_condition(facts: Facts, bucket: str) -> dict[str, Any]:
-    return dict(_need(facts.kms_conditions(bucket), f"the region of bucket {bucket}"))
+    snapshot = facts.bucket(bucket)
+    region = facts.bucket_region(snapshot) if snapshot is not None else None
+    return kms_use_condition(_need(region, f"the region of bucket {bucket}"), facts.encryption_context(bucket))
 
 
 def role_key_grant(facts: Facts, key_arn: str, bucket: str, actions: Iterable[str] | None = None) -> Grant:
     """The role's own KMS statement for one key, limited to S3's use of it for ``bucket`` (§3.3)."""
     sid = "S3ReplTuiSourceKey" if bucket == facts.source.name else "S3ReplTuiReplicaKey"
     wanted = list(actions) if actions else default_key_actions(facts, bucket)
-    return _allow(sid, wanted, [key_arn], _kms_condition(facts, bucket))
+    return allow_statement(sid, wanted, [key_arn], _kms_condition(facts, bucket))
 
 
 def key_policy_grant(facts: Facts, bucket: str, principal: str | None, actions: Iterable[str] | None = None) -> Grant:
     """A key policy statement for the role (§3.5); in a key policy, Resource "*" means this key only."""
     role_arn = _need(principal or facts.role_arn, "the replication role's ARN")
     wanted = list(actions) if actions else default_key_actions(facts, bucket)
-    return _allow("S3ReplTuiReplicationRole", wanted, "*", _kms_condition(facts, bucket), principal=role_arn)
+    return allow_statement("S3ReplTuiReplicationRole", wanted, "*", _kms_condition(facts, bucket), principal=role_arn)
 
 
 def destination_policy_grant(
@@ -99,7 +110,7 @@ def destination_policy_grant(
         wanted = ["s3:ReplicateObject", "s3:ReplicateDelete"]
         if facts.overrides_owner_to(destination):
             wanted.append(OWNER_OVERRIDE_ACTION)
-    return _allow("S3ReplTuiReplicaWrites", wanted, facts.object_arns(destination), principal=role_arn)
+    return allow_statement("S3ReplTuiReplicaWrites", wanted, facts.object_arns(destination), principal=role_arn)
 
 
 def trust_grant() -> Grant:
@@ -111,7 +122,7 @@ def trust_grant() -> Grant:
     }
 
 
-def _allow(
+def allow_statement(
     sid: str,
     actions: list[str],
     resources: list[str] | str,

@@ -28,28 +28,7 @@ def rule_id(dest_bucket: str) -> str:
 
 
 def kms_condition(bucket: str, region: str, bucket_key: bool) -> dict[str, Any]:
-    context = f"arn:aws:s3:::{bucket}" if bucket_key else f"arn:aws:s3:::{bucket}/*"
-    return {
-        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [context]},
-    }
-
-
-def _allow(
-    sid: str,
-    actions: list[str],
-    resources: list[str] | str,
-    condition: dict[str, Any] | None = None,
-    principal: str | None = None,
-) -> Grant:
-    grant: Grant = {"Sid": sid, "Effect": "Allow"}
-    if principal is not None:
-        grant["Principal"] = {"AWS": principal}
-    grant["Action"] = actions
-    grant["Resource"] = resources
-    if condition:
-        grant["Condition"] = condition
-    return grant
+    return grants.kms_use_condition(region, [f"arn:aws:s3:::{bucket}" if bucket_key else f"arn:aws:s3:::{bucket}/*"])
 
 
 def trust_policy() -> Document:
@@ -84,13 +63,13 @@ def role_grants(
     if answers.ownership == "override":
         destination.append(grants.OWNER_OVERRIDE_ACTION)
     result = [
-        _allow("S3ReplTuiSourceBucket", list(grants.SOURCE_BUCKET_ACTIONS), [f"arn:aws:s3:::{src}"]),
-        _allow("S3ReplTuiSourceObjects", source_objects, [f"arn:aws:s3:::{src}/*"]),
-        _allow("S3ReplTuiDestinationObjects", destination, [f"arn:aws:s3:::{dst}/*"]),
+        grants.allow_statement("S3ReplTuiSourceBucket", list(grants.SOURCE_BUCKET_ACTIONS), [f"arn:aws:s3:::{src}"]),
+        grants.allow_statement("S3ReplTuiSourceObjects", source_objects, [f"arn:aws:s3:::{src}/*"]),
+        grants.allow_statement("S3ReplTuiDestinationObjects", destination, [f"arn:aws:s3:::{dst}/*"]),
     ]
     if source_key:
         result.append(
-            _allow(
+            grants.allow_statement(
                 "S3ReplTuiSourceKey",
                 list(grants.SOURCE_KEY_ACTIONS),
                 [source_key],
@@ -99,7 +78,7 @@ def role_grants(
         )
     if replica_key:
         result.append(
-            _allow(
+            grants.allow_statement(
                 "S3ReplTuiReplicaKey",
                 list(grants.REPLICA_KEY_ACTIONS),
                 [replica_key],
@@ -112,7 +91,7 @@ def role_grants(
 def key_policy_grant(role_arn: str, actions: tuple[str, ...], bucket: str, region: str, bucket_key: bool) -> Grant:
     """Catalog §3.5: the role may use this key (Resource "*" in a key policy: this key only) for S3 on
     ``bucket`` only."""
-    return _allow(
+    return grants.allow_statement(
         "S3ReplTuiReplicationRole", list(actions), "*", kms_condition(bucket, region, bucket_key), principal=role_arn
     )
 
@@ -148,7 +127,8 @@ def destination_policy_grant(role_arn: str, dest_bucket: str, override: bool) ->
     actions = ["s3:ReplicateObject", "s3:ReplicateDelete"]
     if override:
         actions.append(grants.OWNER_OVERRIDE_ACTION)
-    return _allow("S3ReplTuiReplicaWrites", actions, [f"arn:aws:s3:::{dest_bucket}/*"], principal=role_arn)
+    objects = [f"arn:aws:s3:::{dest_bucket}/*"]
+    return grants.allow_statement("S3ReplTuiReplicaWrites", actions, objects, principal=role_arn)
 
 
 def encryption_document(key_arn: str, bucket_key: bool) -> Document:
