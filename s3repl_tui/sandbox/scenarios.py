@@ -349,7 +349,7 @@ BREAKAGES: dict[str, Breakage] = {
 # BREAKAGES expect every entry to be fixable automatically and visible in a few reads.
 
 
-def _clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
+def seed_clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
     source, dest = sandbox.session(SOURCE_PROFILE), sandbox.session(DEST_PROFILE)
     return {
         "s3_a": source.client("s3", region_name=setup.source_region),
@@ -363,7 +363,7 @@ def _clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
 def _put_replication(sandbox: Sandbox, setup: SeedSetup, change: Callable[[Document], object]) -> None:
     replication = json.loads(json.dumps(setup.documents["replication"]))
     change(replication)
-    _clients(sandbox, setup)["s3_a"].put_bucket_replication(
+    seed_clients(sandbox, setup)["s3_a"].put_bucket_replication(
         Bucket=setup.source_bucket, ReplicationConfiguration=replication
     )
 
@@ -371,14 +371,14 @@ def _put_replication(sandbox: Sandbox, setup: SeedSetup, change: Callable[[Docum
 def _put_dest_policy(sandbox: Sandbox, setup: SeedSetup, change: Callable[[Document], object]) -> None:
     policy = json.loads(json.dumps(setup.documents["dest_bucket_policy"]))
     change(policy)
-    _clients(sandbox, setup)["s3_b"].put_bucket_policy(Bucket=setup.dest_bucket, Policy=json.dumps(policy))
+    seed_clients(sandbox, setup)["s3_b"].put_bucket_policy(Bucket=setup.dest_bucket, Policy=json.dumps(policy))
 
 
 def trust_without_s3(sandbox: Sandbox, setup: SeedSetup) -> None:
     """A role copied from an EC2 role: s3.amazonaws.com may not assume it (AssumeRoleNotPermitted)."""
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    _clients(sandbox, setup)["iam"].update_assume_role_policy(
+    seed_clients(sandbox, setup)["iam"].update_assume_role_policy(
         RoleName=setup.role_name, PolicyDocument=json.dumps(trust)
     )
 
@@ -394,7 +394,7 @@ def role_without_get_object_version_for_replication(sandbox: Sandbox, setup: See
     first = policy["Statement"][0]
     first["Action"] = ["s3:GetObjectVersion" if a == "s3:GetObjectVersionForReplication" else a
                        for a in first["Action"]]
-    _clients(sandbox, setup)["iam"].create_policy_version(
+    seed_clients(sandbox, setup)["iam"].create_policy_version(
         PolicyArn=setup.managed_policy_arn, PolicyDocument=json.dumps(policy), SetAsDefault=True
     )
 
@@ -403,14 +403,14 @@ def deny_in_role_policy(sandbox: Sandbox, setup: SeedSetup) -> None:
     """A guard-rail inline policy that denies writing replicas."""
     deny = {"Version": "2012-10-17", "Statement": [
         {"Sid": "NoReplicaWrites", "Effect": "Deny", "Action": "s3:ReplicateObject", "Resource": "*"}]}
-    _clients(sandbox, setup)["iam"].put_role_policy(
+    seed_clients(sandbox, setup)["iam"].put_role_policy(
         RoleName=setup.role_name, PolicyName="guard-rails", PolicyDocument=json.dumps(deny)
     )
 
 
 def boundary_without_replicate_object(sandbox: Sandbox, setup: SeedSetup) -> None:
     """A permissions boundary written for a read-only role: the role's own Allow has no effect."""
-    iam = _clients(sandbox, setup)["iam"]
+    iam = seed_clients(sandbox, setup)["iam"]
     boundary = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "kms:*", "s3:ReplicateDelete", "s3:ReplicateTags",
                                        "s3:ObjectOwnerOverrideToBucketOwner"], "Resource": "*"}]}
@@ -422,18 +422,18 @@ def replica_key_without_source_account(sandbox: Sandbox, setup: SeedSetup) -> No
     """The replica key's policy only trusts its own account: the source role can't encrypt replicas."""
     policy = json.loads(json.dumps(setup.documents["replica_key_policy"]))
     policy["Statement"] = policy["Statement"][:1]
-    _clients(sandbox, setup)["kms_b"].put_key_policy(
+    seed_clients(sandbox, setup)["kms_b"].put_key_policy(
         KeyId=setup.replica_key_arn, PolicyName="default", Policy=json.dumps(policy)
     )
 
 
 def disable_replica_key(sandbox: Sandbox, setup: SeedSetup) -> None:
     """DstKmsKeyInvalidState (moto wants the key id, not the ARN)."""
-    _clients(sandbox, setup)["kms_b"].disable_key(KeyId=setup.replica_key_arn.rsplit("/", 1)[-1])
+    seed_clients(sandbox, setup)["kms_b"].disable_key(KeyId=setup.replica_key_arn.rsplit("/", 1)[-1])
 
 
 def schedule_replica_key_deletion(sandbox: Sandbox, setup: SeedSetup) -> None:
-    _clients(sandbox, setup)["kms_b"].schedule_key_deletion(
+    seed_clients(sandbox, setup)["kms_b"].schedule_key_deletion(
         KeyId=setup.replica_key_arn.rsplit("/", 1)[-1], PendingWindowInDays=7
     )
 
@@ -453,14 +453,14 @@ def via_service_wrong_region(sandbox: Sandbox, setup: SeedSetup) -> None:
     policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
          "Resource": [setup.source_key_arn, setup.replica_key_arn], "Condition": wrong}]}
-    _clients(sandbox, setup)["iam"].put_role_policy(
+    seed_clients(sandbox, setup)["iam"].put_role_policy(
         RoleName=setup.role_name, PolicyName=setup.inline_policy_name, PolicyDocument=json.dumps(policy)
     )
 
 
 def source_bucket_key_with_object_context(sandbox: Sandbox, setup: SeedSetup) -> None:
     """An S3 Bucket Key on the source while the role's KMS statement conditions on SRC/* (catalog §3.3)."""
-    clients = _clients(sandbox, setup)
+    clients = seed_clients(sandbox, setup)
     encryption = json.loads(json.dumps(setup.documents["source_encryption"]))
     encryption["Rules"][0]["BucketKeyEnabled"] = True
     clients["s3_a"].put_bucket_encryption(Bucket=setup.source_bucket, ServerSideEncryptionConfiguration=encryption)
@@ -499,7 +499,7 @@ def owner_override_without_account(sandbox: Sandbox, setup: SeedSetup) -> None:
 
 
 def source_object_lock_without_destination(sandbox: Sandbox, setup: SeedSetup) -> None:
-    _clients(sandbox, setup)["s3_a"].put_object_lock_configuration(
+    seed_clients(sandbox, setup)["s3_a"].put_object_lock_configuration(
         Bucket=setup.source_bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
     )
 
@@ -509,7 +509,7 @@ def source_policy_denies_role(sandbox: Sandbox, setup: SeedSetup) -> None:
         {"Sid": "OnlyFromOurVpc", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": [f"arn:aws:s3:::{setup.source_bucket}", f"arn:aws:s3:::{setup.source_bucket}/*"],
          "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}]}
-    _clients(sandbox, setup)["s3_a"].put_bucket_policy(Bucket=setup.source_bucket, Policy=json.dumps(deny))
+    seed_clients(sandbox, setup)["s3_a"].put_bucket_policy(Bucket=setup.source_bucket, Policy=json.dumps(deny))
 
 
 # name -> breakage; the name says the layer it breaks ("layer/what").

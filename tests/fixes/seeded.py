@@ -15,7 +15,7 @@ from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Snapshot
-from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
+from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, scenarios
 from s3repl_tui.sandbox.middleware import FaultResponse, SandboxRequest
 
 Document = dict[str, Any]
@@ -35,14 +35,7 @@ def clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
 
 
 def _make_clients(sandbox: Sandbox, setup: SeedSetup) -> dict[str, Any]:
-    source, dest = sandbox.session(SOURCE_PROFILE), sandbox.session(DEST_PROFILE)
-    return {
-        "s3_a": source.client("s3", region_name=setup.source_region),
-        "s3_b": dest.client("s3", region_name=setup.dest_region),
-        "kms_a": source.client("kms", region_name=setup.source_region),
-        "kms_b": dest.client("kms", region_name=setup.dest_region),
-        "iam": source.client("iam"),
-    }
+    return scenarios.seed_clients(sandbox, setup)
 
 
 # Breakages beyond the sandbox's own, one layer each --------------------------------------------
