@@ -3,14 +3,16 @@ exists (SrcBucketReplicationConfigMissing), names the role by its exact ARN (Ass
 has enabled rules (a Disabled rule replicates nothing, silently), each destination exists
 (DstBucketNotFound), is not the source, has Object Lock when the source has it
 (DstBucketObjectLockConfigMissing), owner override comes with the right ``Account`` (S14), plus the
-SSE-KMS opt-in (``rule_kms``) and schema, metrics and priorities (``rule_schema``).
+SSE-KMS opt-in (``rule_kms``) and schema, metrics and priorities (``rule_schema``), and informational
+notes that never make the layer unknown (``rule_notes``: failure-event subscribers S1, source ACLs S9,
+a redundant owner override S14).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from s3repl_tui.checks import facts, fixes, rule_kms, rule_schema
+from s3repl_tui.checks import facts, fixes, rule_kms, rule_notes, rule_schema
 from s3repl_tui.checks.evidence import unreadable
 from s3repl_tui.checks.facts import RuleFacts
 from s3repl_tui.checks.model import Finding, FixHint
@@ -187,8 +189,10 @@ def check(snapshot: Snapshot) -> tuple[Finding, ...]:
         found += rule_kms.check(snapshot, rule)
         if bucket is None or problems:
             continue
-        found += _ownership(snapshot, rule, bucket)
+        ownership = _ownership(snapshot, rule, bucket)
+        found += ownership or rule_notes.owner_override(snapshot, rule, bucket)
         found += _object_lock(snapshot, rule, bucket)
+    found += rule_notes.failure_events(snapshot, rules) + rule_notes.source_acls(snapshot)
     destinations = {r.destination_bucket for r in rules if r.enabled and r.destination_bucket}
     if len(destinations) > 1:
         found.append(Finding("rule-multiple-destinations", "info",

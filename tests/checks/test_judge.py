@@ -34,8 +34,10 @@ def test_seed_setup_passes_with_warnings(seed: Seed) -> None:
     statuses = {layer.id: layer.status for layer in report.layers}
     assert statuses == {"versioning": "pass", "key-policy": "pass", "service-role": "pass", "role-kms": "warn",
                         "destination-policy": "pass", "rule": "warn", "source-policy": "pass"}
-    # The seed's role has kms:Encrypt but not kms:GenerateDataKey on the replica key; metrics are off.
-    assert codes(report) == ["role-kms-replica-encrypt-partial", "rule-metrics-disabled", "rule-replica-encryption"]
+    # The seed's role has kms:Encrypt but not kms:GenerateDataKey on the replica key; metrics are off; its
+    # owner override is redundant under the destination's BucketOwnerEnforced (an info note, S14).
+    assert codes(report) == ["role-kms-replica-encrypt-partial", "rule-metrics-disabled", "rule-replica-encryption",
+                             "rule-owner-override-unnecessary"]
 
 
 def test_layers_in_contract_order_then_extras(seed: Seed) -> None:
