@@ -4,7 +4,6 @@ missing destination credentials are never a pass."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,9 +15,6 @@ from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Snapshot
 from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
 from s3repl_tui.sandbox.scenarios import MORE_BREAKAGES
-
-_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION")
 
 # breakage -> (layer that must fail, finding code that must be there, failure reason or None)
 EXPECTED: dict[str, tuple[str, str, str | None]] = {
@@ -52,19 +48,14 @@ EXPECTED: dict[str, tuple[str, str, str | None]] = {
 ALL = {**BREAKAGES, **MORE_BREAKAGES}
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
+@pytest.fixture
+def sb(sandbox: Sandbox) -> Sandbox:
+    """The shared sandbox (tests/conftest.py): empty, with the environment pointing at it."""
+    return sandbox
 
 
 @pytest.fixture
-def setup(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> SeedSetup:
-    sb.reset()
-    for name in _AWS_ENV:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in sb.env().items():
-        monkeypatch.setenv(name, value)
+def setup(sb: Sandbox) -> SeedSetup:
     return build_seed(sb)
 
 
