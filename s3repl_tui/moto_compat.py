@@ -65,3 +65,13 @@ def stored_configuration(endpoint_url: str, bucket: str, timeout: float = 5.0) -
             stored = {k: v for k, v in stored_bucket["replication"].items() if not k.startswith("__")}
             return _parse_replication_xml(_to_xml(stored, "ReplicationConfiguration"))
     return None
+
+
+def as_stored(configuration: dict[str, Any], endpoint_url: str, bucket: str) -> dict[str, Any]:
+    """``configuration`` as GetBucketReplication answered it, or, from a plain moto server whose answer has
+    its lossy template's shape, the configuration moto stored. Every reader of the configuration (the
+    probe, the fixes' re-read and read-back) goes through here."""
+    if "amazonaws.com" in endpoint_url or not looks_like_moto_template(configuration):
+        return configuration
+    stored = stored_configuration(endpoint_url, bucket)
+    return stored if stored is not None else configuration

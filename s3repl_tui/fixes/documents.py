@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from s3repl_tui import moto_compat
 from s3repl_tui.fixes.jsondoc import Document, compact
 from s3repl_tui.fixes.model import AccountSessionLike, DocumentRef
 from s3repl_tui.fixes.placeholders import is_placeholder
@@ -101,8 +102,9 @@ def _read(session: AccountSessionLike, ref: DocumentRef) -> Document | None:
     if kind == "bucket-policy":
         return _policy(_client(session, ref, "s3").get_bucket_policy(Bucket=ref.name)["Policy"])
     if kind == "replication":
-        answer = _client(session, ref, "s3").get_bucket_replication(Bucket=ref.name)
-        return dict(answer["ReplicationConfiguration"])
+        s3 = _client(session, ref, "s3")
+        answer = s3.get_bucket_replication(Bucket=ref.name)
+        return moto_compat.as_stored(dict(answer["ReplicationConfiguration"]), str(s3.meta.endpoint_url), ref.name)
     if kind == "key-policy":
         answer = _client(session, ref, "kms").get_key_policy(KeyId=ref.name, PolicyName="default")
         return _policy(answer["Policy"])

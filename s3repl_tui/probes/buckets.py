@@ -149,12 +149,9 @@ def read_source(run: ProbeRun) -> None:
 
 def _as_stored(read: Read[Any], endpoint_url: str, bucket: str) -> Read[Any]:
     """A plain moto server answers a lossy replication configuration; read the stored one instead."""
-    if not isinstance(read.value, dict) or "amazonaws.com" in endpoint_url:
+    if not isinstance(read.value, dict):
         return read
-    if not moto_compat.looks_like_moto_template(read.value):
-        return read
-    stored = moto_compat.stored_configuration(endpoint_url, bucket)
-    return Read.ok(stored) if stored is not None else read
+    return Read.ok(moto_compat.as_stored(read.value, endpoint_url, bucket))
 
 
 def _cannot_read(kind: str) -> bool:
