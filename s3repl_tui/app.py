@@ -34,7 +34,7 @@ from s3repl_tui.screens.confirm import ConfirmScreen, plan_question
 from s3repl_tui.screens.error import ErrorScreen
 from s3repl_tui.screens.help import HelpScreen
 from s3repl_tui.screens.main import MainScreen
-from s3repl_tui.screens.start import BucketPickerScreen
+from s3repl_tui.screens.start import SETUP_PREFIX, BucketPickerScreen
 
 T = TypeVar("T")
 
@@ -161,6 +161,7 @@ class S3ReplApp(App[None]):
         self.last_canary: CanaryResult | None = None
         self.last_export: tuple[Path, Path] | None = None
         self.connection_error: UserError | None = None  # set while no connection could be made
+        self.setup_requested: str | None = None  # a bucket picked to set replication up on (init)
         self._generation = 0  # bumps with every probe; older probes' messages are dropped
         self._diagnoses: _Latest[tuple[int, Diagnosis]] = _Latest()
         self._canary_progress: _Latest[CanaryProgress] = _Latest()
@@ -178,7 +179,7 @@ class S3ReplApp(App[None]):
         if self.bucket:
             self._show_bucket(self.bucket)
         else:
-            self.push_screen(BucketPickerScreen(), callback=self._bucket_picked)
+            self.push_screen(BucketPickerScreen(read_only=self.read_only), callback=self._bucket_picked)
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
@@ -191,7 +192,11 @@ class S3ReplApp(App[None]):
             self._list_buckets()
 
     def _bucket_picked(self, bucket: str | None) -> None:
-        if bucket:
+        if bucket and bucket.startswith(SETUP_PREFIX):
+            # The setup wizard asks on the terminal: it runs once the app has given the terminal back.
+            self.setup_requested = bucket.removeprefix(SETUP_PREFIX)
+            self.exit()
+        elif bucket:
             self.open_bucket(bucket)
 
     def open_bucket(self, bucket: str) -> None:

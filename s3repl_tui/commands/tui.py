@@ -32,4 +32,19 @@ def run(args: argparse.Namespace) -> int:
     app.run()
     if app.connection_error is not None:
         raise app.connection_error  # the app closed without a connection: one sentence on stderr, exit 2
+    if app.setup_requested:
+        return run_setup(args, app.setup_requested)
     return 0
+
+
+def run_setup(args: argparse.Namespace, source_bucket: str) -> int:
+    """``s3repl-tui init`` for a bucket picked on the start screen, with the same connection flags."""
+    from s3repl_tui.cli import build_parser  # the one definition of init's flags and defaults
+    from s3repl_tui.commands import init
+
+    argv = ["init", "--source-bucket", source_bucket]
+    for flag, value in (("--source-profile", args.source_profile), ("--dest-profile", args.dest_profile),
+                        ("--region", args.region), ("--endpoint-url", args.endpoint_url)):
+        if value:
+            argv += [flag, value]
+    return init.run(build_parser().parse_args(argv))

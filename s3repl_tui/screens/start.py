@@ -1,5 +1,5 @@
 """No --source-bucket: pick one of the source account's buckets that have replication configured.
-The others are listed too, for setting replication up with ``s3repl-tui init``."""
+The others are listed too: picking one sets replication up with ``s3repl-tui init`` once the app closes."""
 
 from __future__ import annotations
 
@@ -15,9 +15,15 @@ from textual.widgets.option_list import Option
 from s3repl_tui.screens.backend import BucketChoice, Identities
 from s3repl_tui.widgets.identity_bar import IdentityBar
 
+SETUP_PREFIX = "setup:"  # an option id for a bucket without replication: set it up
+
 
 class BucketPickerScreen(Screen[str]):
-    """Dismisses with the chosen bucket's name."""
+    """Dismisses with the chosen bucket's name, or ``setup:<name>`` for one to set replication up on."""
+
+    def __init__(self, read_only: bool = False) -> None:
+        super().__init__()
+        self.read_only = read_only
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "pick('cursor_up')", show=False),
@@ -58,10 +64,14 @@ class BucketPickerScreen(Screen[str]):
                 prompt = Text.assemble(("? ", "yellow"), choice.name, (region, "dim"),
                                        (f"  unknown: {choice.detail}", "yellow"))
                 options.add_option(Option(prompt, id=choice.name))
+            elif self.read_only:
+                prompt = Text.assemble(("· ", "dim"), choice.name, (region, "dim"),
+                                       ("  not configured (read-only: no setup from here)", "dim"))
+                options.add_option(Option(prompt, id=choice.name, disabled=True))
             else:
                 prompt = Text.assemble(("· ", "dim"), choice.name, (region, "dim"),
-                                       ("  not configured: use `s3repl-tui init`", "dim"))
-                options.add_option(Option(prompt, id=choice.name, disabled=True))
+                                       ("  not configured: enter sets it up (s3repl-tui init)", "dim"))
+                options.add_option(Option(prompt, id=f"{SETUP_PREFIX}{choice.name}"))
         if not choices:
             self.query_one("#intro", Static).update(
                 Text("This account has no buckets. Set replication up with `s3repl-tui init`.")

@@ -204,10 +204,32 @@ async def test_start_screen_lists_buckets_and_opens_the_chosen_one() -> None:
         await wait_for(pilot, lambda: "list_buckets" in backend.calls)
         options = app.screen.query_one("#buckets", OptionList)
         await wait_for(pilot, lambda: options.option_count == 2)
-        assert "not configured: use `s3repl-tui init`" in str(options.get_option_at_index(1).prompt)
+        assert "not configured: enter sets it up" in str(options.get_option_at_index(1).prompt)
         await pilot.press("enter")
         await wait_diagnosed(pilot, app)
         assert isinstance(app.screen, MainScreen) and app.screen.bucket == SOURCE_BUCKET
+        assert app.setup_requested is None
+
+
+async def test_picking_a_bucket_without_replication_closes_the_app_to_set_it_up() -> None:
+    backend = FakeBackend([all_red()])
+    app = S3ReplApp(backend, spinners=False)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#buckets", OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: app.setup_requested is not None)
+    assert app.setup_requested == str(options.get_option_at_index(1).id).removeprefix("setup:")
+    assert not any(call.startswith("diagnose") for call in backend.calls)
+
+
+async def test_read_only_offers_no_setup() -> None:
+    app = S3ReplApp(FakeBackend([all_red()]), spinners=False, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#buckets", OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        unconfigured = options.get_option_at_index(1)
+        assert unconfigured.disabled and "read-only" in str(unconfigured.prompt)
 
 
 async def test_quit_lets_a_running_canary_clean_up_first() -> None:
