@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from s3repl_tui.moto_compat import _parse_replication_xml, _to_xml, looks_like_moto_template
 
@@ -31,29 +32,44 @@ CONFIGURATION = {
 }
 
 
-def test_a_plain_moto_server_is_lossy_and_its_state_api_is_not() -> None:
-    script = textwrap.dedent(
-        f"""
-        import json, boto3
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-        from s3repl_tui.moto_compat import stored_configuration
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        url = f"http://{{host}}:{{port}}"
-        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
-                          aws_access_key_id="x", aws_secret_access_key="x")
-        s3.create_bucket(Bucket="src")
-        s3.put_bucket_versioning(Bucket="src", VersioningConfiguration={{"Status": "Enabled"}})
-        s3.put_bucket_replication(Bucket="src", ReplicationConfiguration=json.loads({json.dumps(json.dumps(CONFIGURATION))}))
-        answered = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]
-        print(json.dumps({{"answered": answered, "stored": stored_configuration(url, "src"),
-                          "other": stored_configuration(url, "nope")}}))
-        server.stop()
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+_PRELUDE = """
+import json, boto3
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+url = f"http://{host}:{port}"
+s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
+for bucket in ("src", "dst"):
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+"""
+
+
+def _on_plain_moto(body: str, state_dir: Path) -> Any:
+    """Run ``body`` in a fresh process (so the sandbox's patch of moto is absent) against an unpatched
+    moto server holding two versioned buckets, ``src`` and ``dst``; ``body`` sets ``result``."""
+    script = _PRELUDE + textwrap.dedent(body) + "\nserver.stop()\nprint(json.dumps(result))\n"
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_CONFIG_FILE": "/nonexistent",
+           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+           "XDG_STATE_HOME": str(state_dir), "PATH": os.environ.get("PATH", "")}
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _put_configuration(configuration: dict[str, Any]) -> str:
+    as_python = f"json.loads({json.dumps(json.dumps(configuration))})"  # JSON's literals are not Python's
+    return f"s3.put_bucket_replication(Bucket='src', ReplicationConfiguration={as_python})\n"
+
+
+def test_a_plain_moto_server_is_lossy_and_its_state_api_is_not(tmp_path: Path) -> None:
+    out = _on_plain_moto(_put_configuration(CONFIGURATION) + """
+from s3repl_tui.moto_compat import stored_configuration
+result = {"answered": s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"],
+          "stored": stored_configuration(url, "src"), "other": stored_configuration(url, "nope")}
+""", tmp_path)
     assert looks_like_moto_template(out["answered"])
     assert out["stored"] == CONFIGURATION
     assert out["other"] is None
@@ -73,31 +89,13 @@ def test_a_real_configuration_does_not_look_like_the_template() -> None:
     assert not looks_like_moto_template({"Rules": []})
 
 
-def test_probe_reads_the_stored_configuration_from_a_plain_moto_server() -> None:
-    script = textwrap.dedent(
-        f"""
-        import json, os, boto3
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-        from s3repl_tui.aws import Connection, ConnectOptions
-        from s3repl_tui.probes import probe
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        url = f"http://{{host}}:{{port}}"
-        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
-        s3.create_bucket(Bucket="src")
-        s3.put_bucket_versioning(Bucket="src", VersioningConfiguration={{"Status": "Enabled"}})
-        s3.put_bucket_replication(Bucket="src", ReplicationConfiguration=json.loads({json.dumps(json.dumps(CONFIGURATION))}))
-        snapshot = probe(Connection.open(ConnectOptions(endpoint_url=url, region="us-east-1")), "src")
-        print(json.dumps(snapshot.replication))
-        server.stop()
-        """
-    )
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_CONFIG_FILE": "/nonexistent",
-           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == CONFIGURATION
+def test_probe_reads_the_stored_configuration_from_a_plain_moto_server(tmp_path: Path) -> None:
+    out = _on_plain_moto(_put_configuration(CONFIGURATION) + """
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.probes import probe
+result = probe(Connection.open(ConnectOptions(endpoint_url=url, region="us-east-1")), "src").replication
+""", tmp_path)
+    assert out == CONFIGURATION
 
 
 def test_fix_then_check_on_a_plain_moto_server(tmp_path: Path) -> None:
@@ -110,36 +108,15 @@ def test_fix_then_check_on_a_plain_moto_server(tmp_path: Path) -> None:
          "Resource": "arn:aws:s3:::dst/*"}]}
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    script = textwrap.dedent(
-        f"""
-        import json, sys, boto3
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-        from s3repl_tui.cli import main
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        url = f"http://{{host}}:{{port}}"
-        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
-        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
-        for bucket in ("src", "dst"):
-            s3.create_bucket(Bucket=bucket)
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={{"Status": "Enabled"}})
-        arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument={json.dumps(json.dumps(trust))})["Role"]["Arn"]
-        iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument={json.dumps(json.dumps(role_policy))})
-        s3.put_bucket_replication(Bucket="src", ReplicationConfiguration={{"Role": arn, "Rules": [{{
-            "ID": "all", "Priority": 1, "Filter": {{"Prefix": "logs/"}}, "Status": "Disabled",
-            "DeleteMarkerReplication": {{"Status": "Disabled"}}, "Destination": {{"Bucket": "arn:aws:s3:::dst"}}}}]}})
-        common = ["--source-bucket", "src", "--endpoint-url", url, "--region", "us-east-1"]
-        fixed = main(["fix", *common, "--yes"])
-        checked = main(["check", *common, "--format", "json"])
-        server.stop()
-        print(json.dumps({{"fixed": fixed, "checked": checked}}))
-        """
-    )
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_CONFIG_FILE": "/nonexistent",
-           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
-           "XDG_STATE_HOME": str(tmp_path), "PATH": os.environ.get("PATH", "")}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome == {"fixed": 0, "checked": 0}, result.stdout[-3000:]
+    disabled_rule = {"Role": "arn:aws:iam::123456789012:role/r", "Rules": [{
+        "ID": "all", "Priority": 1, "Filter": {"Prefix": "logs/"}, "Status": "Disabled",
+        "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": "arn:aws:s3:::dst"}}]}
+    out = _on_plain_moto(f"""
+iam.create_role(RoleName="r", AssumeRolePolicyDocument={json.dumps(json.dumps(trust))})
+iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument={json.dumps(json.dumps(role_policy))})
+""" + _put_configuration(disabled_rule) + """
+from s3repl_tui.cli import main
+common = ["--source-bucket", "src", "--endpoint-url", url, "--region", "us-east-1"]
+result = {"fixed": main(["fix", *common, "--yes"]), "checked": main(["check", *common, "--format", "json"])}
+""", tmp_path)
+    assert out == {"fixed": 0, "checked": 0}
