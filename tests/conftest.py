@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from s3repl_tui.sandbox import Sandbox
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
 
 _AWS_ENV = (
     "AWS_PROFILE",
@@ -39,3 +40,17 @@ def sandbox(sandbox_server: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox
     for name, value in sandbox_server.env().items():
         monkeypatch.setenv(name, value)
     return sandbox_server
+
+
+@pytest.fixture
+def seed(sandbox: Sandbox) -> SeedSetup:
+    """The seed's working two-account setup, built in the emptied sandbox."""
+    return build_seed(sandbox)
+
+
+@pytest.fixture
+def connection(sandbox: Sandbox, seed: SeedSetup) -> Connection:
+    """Both accounts' sessions on the seed, with the sandbox's call counts zeroed after opening them."""
+    opened = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    sandbox.middleware.reset_counts()
+    return opened

@@ -14,25 +14,11 @@ from pathlib import Path
 import pytest
 from botocore.retries.standard import ExponentialBackoff
 
-from s3repl_tui.aws import Connection
-from s3repl_tui.sandbox import Sandbox, SeedSetup, build_seed
-
 _TESTS = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(_TESTS / "checks"))  # checks_helpers: the hand-built healthy Snapshot
 sys.path.append(str(_TESTS))  # the package ``fixes`` (tests/fixes): seeded.read_documents
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fault_helpers import open_connection  # noqa: E402
-
-
-@pytest.fixture
-def seed(sandbox: Sandbox) -> SeedSetup:
-    return build_seed(sandbox)
-
-
-@pytest.fixture
-def connection(sandbox: Sandbox, seed: SeedSetup) -> Connection:
-    return open_connection(sandbox)
 
 
 @pytest.fixture

@@ -10,14 +10,9 @@ import pytest
 from object_helpers import diagnose, set_replication_status, source_s3
 
 from s3repl_tui.errors import UserError
-from s3repl_tui.sandbox import BREAKAGES, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
+from s3repl_tui.sandbox import BREAKAGES, SOURCE_PROFILE, Sandbox, SeedSetup
 
 KEY = "data/x"
-
-
-@pytest.fixture
-def seed(sandbox: Sandbox) -> SeedSetup:
-    return build_seed(sandbox)
 
 
 def put(sandbox: Sandbox, setup: SeedSetup, key: str = KEY, status: str | None = None, **extra: Any) -> str:
