@@ -10,7 +10,9 @@ botocore's S3 parser so it has the shape boto3 would have given. On AWS this nev
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -53,7 +55,7 @@ def _parse_replication_xml(xml: str) -> dict[str, Any]:
     return configuration
 
 
-def stored_configuration(endpoint_url: str, bucket: str, timeout: float = 5.0) -> dict[str, Any] | None:
+def stored_configuration(endpoint_url: str, bucket: str, timeout: float = 2.0) -> dict[str, Any] | None:
     """The configuration moto stored for ``bucket``, or None when the endpoint has no moto state API."""
     try:
         with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/moto-api/data.json", timeout=timeout) as answer:
@@ -67,11 +69,23 @@ def stored_configuration(endpoint_url: str, bucket: str, timeout: float = 5.0) -
     return None
 
 
+def could_be_moto(endpoint_url: str) -> bool:
+    """Only a local stand-in is asked for moto's state: loopback, or a bare host name (a container's).
+    AWS, a VPC endpoint or a proxy in front of AWS never gets the extra request."""
+    host = (urllib.parse.urlsplit(endpoint_url).hostname or "").lower()
+    if host == "localhost" or ("." not in host and host):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def as_stored(configuration: dict[str, Any], endpoint_url: str, bucket: str) -> dict[str, Any]:
     """``configuration`` as GetBucketReplication answered it, or, from a plain moto server whose answer has
     its lossy template's shape, the configuration moto stored. Every reader of the configuration (the
     probe, the fixes' re-read and read-back) goes through here."""
-    if "amazonaws.com" in endpoint_url or not looks_like_moto_template(configuration):
+    if not could_be_moto(endpoint_url) or not looks_like_moto_template(configuration):
         return configuration
     stored = stored_configuration(endpoint_url, bucket)
     return stored if stored is not None else configuration

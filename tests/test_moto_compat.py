@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from s3repl_tui.moto_compat import _parse_replication_xml, _to_xml, looks_like_moto_template
+from s3repl_tui.moto_compat import _parse_replication_xml, _to_xml, could_be_moto, looks_like_moto_template
 
 CONFIGURATION = {
     "Role": "arn:aws:iam::123456789012:role/r",
@@ -120,3 +120,11 @@ common = ["--source-bucket", "src", "--endpoint-url", url, "--region", "us-east-
 result = {"fixed": main(["fix", *common, "--yes"]), "checked": main(["check", *common, "--format", "json"])}
 """, tmp_path)
     assert out == {"fixed": 0, "checked": 0}
+
+
+def test_only_local_endpoints_are_asked_for_moto_state() -> None:
+    assert could_be_moto("http://127.0.0.1:5000") and could_be_moto("http://localhost:4566")
+    assert could_be_moto("http://moto:5000") and could_be_moto("http://[::1]:5000")
+    assert not could_be_moto("https://s3.us-east-1.amazonaws.com")
+    assert not could_be_moto("https://bucket.vpce-1a2b.s3.us-east-1.vpce.amazonaws.com")
+    assert not could_be_moto("https://s3-proxy.corp.example.com")
