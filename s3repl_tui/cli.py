@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from s3repl_tui import __version__
+from s3repl_tui.commands.source_bucket import normalise_source_bucket
 from s3repl_tui.errors import EXIT_USAGE, UserError
 
 COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry")
@@ -28,14 +29,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_bucket(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--source-bucket", metavar="B", required=required, help="the replication source bucket")
+    parser.add_argument("--source-bucket", metavar="B", required=required, type=normalise_source_bucket,
+                        help="the replication source bucket (name, s3://name or arn:aws:s3:::name)")
 
 
 def _add_init_answers(init: argparse.ArgumentParser) -> None:
     """The init subparser's answers: without a terminal, every answer must be a flag."""
     flag = argparse.BooleanOptionalAction
     answers = init.add_argument_group("answers (asked in a terminal when not given; required without one)")
-    answers.add_argument("--source-bucket", metavar="B", help="the existing bucket to replicate from")
+    answers.add_argument("--source-bucket", metavar="B", type=normalise_source_bucket,
+                         help="the existing bucket to replicate from")
     answers.add_argument("--dest-bucket", metavar="D", help="the existing bucket to replicate into")
     answers.add_argument("--encryption", choices=("sse-s3", "sse-kms"), help="how objects are encrypted")
     answers.add_argument("--source-key", metavar="ARN|new", help="SSE-KMS: the source bucket's key, or a new one")
