@@ -19,10 +19,35 @@ def _destinations(snapshot: Snapshot) -> set[str]:
     return {name for name in names if name and name != snapshot.source.name}
 
 
+# What each layer would judge from the configuration, for the note that it was not judged.
+_JUDGED_FROM_CONFIGURATION = {
+    "versioning": "the destination buckets' versioning",
+    "key-policy": "the KMS keys' policies",
+    "service-role": "the replication role",
+    "role-kms": "the role's KMS permissions",
+    "destination-policy": "the destination bucket policies",
+    "source-policy": "the source bucket policy's effect on the role",
+}
+
+
+def _no_configuration(snapshot: Snapshot, layer: str) -> list[Finding]:
+    """No configuration names a role, keys or destinations: these layers have nothing to judge, which is
+    unknown, not pass (the rule layer holds the one error, pointing at ``s3repl-tui init``)."""
+    source, config = snapshot.source, snapshot.source.replication
+    judged = _JUDGED_FROM_CONFIGURATION.get(layer)
+    if judged is None or config is None or not (config.is_absent or (config.is_ok and not config.value)):
+        return []
+    return [Finding(f"{layer}-no-configuration", "warning",
+                    f"Not judged: {source.name} has no replication configuration naming {judged} "
+                    "(see the rule layer).", source.arn, None,
+                    {"reason": "no replication configuration", "see": "rule",
+                     "command": f"aws s3api get-bucket-replication --bucket {source.name}"}, unknown=True)]
+
+
 def _configuration(snapshot: Snapshot, layer: str) -> list[Finding]:
     source, config = snapshot.source, snapshot.source.replication
     if layer not in _NEED_CONFIGURATION or (config is not None and not config.is_error):
-        return []
+        return _no_configuration(snapshot, layer)
     read: Read[Any] = config if config is not None else Read.pending("s3:GetBucketReplication")
     return [unreadable(f"{layer}-configuration-unreadable", "The replication configuration", read,
                        resource=source.arn, judged="which role, keys and buckets to check",

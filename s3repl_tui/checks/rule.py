@@ -31,7 +31,8 @@ def _configuration(snapshot: Snapshot) -> tuple[dict[str, Any] | None, list[Find
         return None, [Finding(
             "replication-configuration-missing", "error",
             f"{source.name} has no replication configuration, so nothing is replicated "
-            "(SrcBucketReplicationConfigMissing); add one.", source.arn, "SrcBucketReplicationConfigMissing",
+            f"(SrcBucketReplicationConfigMissing); set it up with `s3repl-tui init --source-bucket {source.name}`.",
+            source.arn, "SrcBucketReplicationConfigMissing",
             {"command": command},
             fixes.manual("create-replication-configuration", f"Add a replication configuration to {source.name}.",
                          source.owner_account, "s3:PutBucketReplication",

@@ -9,6 +9,7 @@ it: a subprocess with the sandbox's environment.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,17 @@ def test_a_refused_bucket_exits_2_in_one_line() -> None:
                                                  ("plain-bucket", "plain-bucket"), (" spaced ", "spaced")])
 def test_normalised_names(written: str, bucket: str) -> None:
     assert normalise_source_bucket(written) == bucket
+
+
+def test_a_bucket_without_replication_is_a_fail_that_points_at_init(sandbox: Sandbox, seed: SeedSetup) -> None:
+    s3 = sandbox.session(SOURCE_PROFILE).client("s3", region_name=seed.source_region)
+    s3.delete_bucket_replication(Bucket=seed.source_bucket)
+    result = _check(seed.source_bucket, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "fail"
+    statuses = {layer["id"]: layer["status"] for layer in report["layers"]}
+    assert statuses["rule"] == "fail" and "pass" not in statuses.values(), statuses
+    errors = [f for layer in report["layers"] for f in layer["findings"] if f["severity"] == "error"]
+    assert [f["code"] for f in errors] == ["replication-configuration-missing"]
+    assert "s3repl-tui init" in errors[0]["message"]
