@@ -48,7 +48,8 @@ def _used_keys(snapshot: Snapshot, accesses: tuple[Access, ...]) -> dict[str, st
     return used
 
 
-def _state_findings(reference: str, key: KeySnapshot, key_role: str, role: RoleRef | None) -> list[Finding]:
+def _state_findings(snapshot: Snapshot, reference: str, key: KeySnapshot, key_role: str,
+                    role: RoleRef | None) -> list[Finding]:
     meta = key.metadata.value or {}
     arn = key.arn or str(meta.get("Arn") or reference)
     state = str(meta.get("KeyState", "Enabled" if meta.get("Enabled", True) else "Disabled"))
@@ -77,15 +78,68 @@ def _state_findings(reference: str, key: KeySnapshot, key_role: str, role: RoleR
                              "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT).", arn, _NOT_FOUND_REASON.get(key_role),
                              {"KeySpec": spec, "KeyUsage": usage},
                              _valid_key_fix(arn, key)))
-    aws_managed = meta.get("KeyManager") == "AWS" and key_role != "source"
-    if aws_managed and role is not None and role.account and key.account and key.account != role.account:
-        found.append(Finding("key-aws-managed-cross-account", "error",
-                             f"The {words} {arn} is an AWS managed key of account {key.account}; its policy "
-                             "can't be changed and only that account may use it, so the role can't encrypt "
-                             "replicas with it.", arn, "DstPutObjectNotPermitted",
-                             {"KeyManager": "AWS", "key_account": key.account, "role_account": role.account},
-                             _valid_key_fix(arn, key)))
+    found += _managed_findings(snapshot, reference, key, key_role, role)
     return found
+
+
+def is_aws_managed(reference: str, key: KeySnapshot | None) -> bool:
+    """KeyManager ``AWS``, or an ``alias/aws/`` alias: that prefix is reserved for AWS managed keys
+    (https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html), so the reference alone
+    says it even when DescribeKey could not be read (and moto answers KeyManager CUSTOMER for them)."""
+    if _reserved_alias(reference):
+        return True
+    if key is None:
+        return False
+    meta = key.metadata.value if key.metadata.is_ok else None
+    if meta and meta.get("KeyManager") == "AWS":
+        return True
+    return key.aliases.is_ok and any(_reserved_alias(alias) for alias in key.aliases.value or ())
+
+
+def _reserved_alias(reference: str) -> bool:
+    name = reference.split(":", 5)[5] if reference.startswith("arn:") and reference.count(":") >= 5 else reference
+    return name.startswith("alias/aws/")
+
+
+def _destination_accounts(snapshot: Snapshot, reference: str) -> set[str]:
+    """The accounts of the destinations whose replicas this key encrypts."""
+    accounts: set[str] = set()
+    for rule in facts.rule_facts(snapshot.replication):
+        if not rule.enabled:
+            continue
+        uses = rule.replica_key_ref == reference or facts.destination_default_key(snapshot, rule) == reference
+        if not uses and rule.replica_key_ref is None:
+            uses = facts.replica_key_to_be(snapshot, rule) == reference
+        bucket = facts.destination_bucket(snapshot, rule)
+        account = (bucket.owner_account if bucket is not None else None) or rule.account
+        if uses and account:
+            accounts.add(account)
+    return accounts
+
+
+def _managed_findings(snapshot: Snapshot, reference: str, key: KeySnapshot, key_role: str,
+                      role: RoleRef | None) -> list[Finding]:
+    """An AWS managed key encrypting replicas for another account: its policy can't be changed, so only its
+    own account may use it; an alias in ReplicaKmsKeyID resolves in the requester's (source) account
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_EncryptionConfiguration.html), catalog S17."""
+    if key_role == "source" or not is_aws_managed(reference, key):
+        return []
+    role_account = role.account if role is not None else None
+    key_account = key.account or role_account  # a bare alias resolves in the requester's account
+    others = sorted(a for a in _destination_accounts(snapshot, reference) | {role_account or ""}
+                    if a and a != key_account)
+    if not key_account or not others:
+        return []
+    arn = key.arn or reference
+    words = _key_kind(key_role)
+    return [Finding("key-aws-managed-cross-account", "error",
+                    f"The {words} {reference} is an AWS managed key of account {key_account}, whose policy can't "
+                    f"be changed, so account {others[0]} can't use it and cross-account replicas can't be "
+                    "encrypted with it; use a customer managed key of the destination account (by its key ARN).",
+                    arn, "DstPutObjectNotPermitted",
+                    {"KeyManager": "AWS", "reference": reference, "key_account": key_account,
+                     "role_account": role_account, "other_accounts": others},
+                    _valid_key_fix(arn, key))]
 
 
 def _key_kind(key_role: str) -> str:
@@ -119,8 +173,9 @@ def _key_findings(snapshot: Snapshot, reference: str, key_role: str, role: RoleR
     if meta.is_error:
         return [unreadable("key-unreadable", what, meta, resource=key.arn or reference,
                            judged="whether the key exists and is enabled",
-                           command=f"aws kms describe-key --key-id {key.arn or reference}")]
-    found = _state_findings(reference, key, key_role, role)
+                           command=f"aws kms describe-key --key-id {key.arn or reference}"),
+                *_managed_findings(snapshot, reference, key, key_role, role)]
+    found = _state_findings(snapshot, reference, key, key_role, role)
     if key.policy.is_ok and key.policy.value:
         found += lint_findings(NamedPolicy(f"key-policy:{key.arn or reference}", key.policy.value), "kms",
                                key.arn or reference)
