@@ -211,6 +211,19 @@ def identity_stand_in(item: ReplicationRequest, role: RoleInputs) -> tuple[Named
     return (_delegating_key_policy(account) if item.target == "kms" else None), account
 
 
+# Stands in for the role's boundary when judging the resource side alone: whether the role has one
+# changes what a resource policy's Deny with NotPrincipal does (it then always denies,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html),
+# while what the boundary caps belongs to the role's side.
+ANY_BOUNDARY = NamedPolicy("assumed:role-has-a-boundary", ALLOW_EVERYTHING.document)
+
+
+def _boundary_stand_in(item: ReplicationRequest, role: RoleInputs | None) -> NamedPolicy | None:
+    if item.target == "trust" or role is None or role.boundary is None:
+        return None
+    return ANY_BOUNDARY
+
+
 def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[Access, ...]:
     role = role_inputs(snapshot)
     assessed: list[Access] = []
@@ -225,7 +238,8 @@ def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[A
             resource = SideResult(None, (_unresolved(item),))
         else:
             stand_in = () if item.target == "trust" else (ALLOW_EVERYTHING,)
-            resource = SideResult(judge_request(item, stand_in, None, policy, item.resource_account))
+            resource = SideResult(judge_request(item, stand_in, _boundary_stand_in(item, role), policy,
+                                                item.resource_account))
         combined = resource.judgement if item.target == "trust" else None  # the trust policy alone decides
         if role is not None and not role.unreadable and resource.judgement is not None and item.target != "trust":
             combined = judge_request(item, role.policies, role.boundary, policy, item.resource_account)

@@ -5,6 +5,7 @@ judged end to end. Each test names the AWS page that settles the verdict in the 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from s3repl_tui.aws import Connection, ConnectOptions
@@ -55,3 +56,28 @@ def test_aws_managed_alias_arn_of_the_destination_account_fails(sandbox: Sandbox
     _put_replication(sandbox, seed, _replica_key(f"arn:aws:kms:{seed.dest_region}:{seed.dest_account}:alias/aws/s3"))
     report = _check(seed)
     assert "key-aws-managed-cross-account" in _errors(report, "key-policy")
+
+
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _put_dest_policy(sandbox: Sandbox, setup: SeedSetup, statement: dict[str, Any]) -> None:
+    policy = copy.deepcopy(setup.documents["dest_bucket_policy"])
+    policy["Statement"].append(statement)
+    seed_clients(sandbox, setup)["s3_b"].put_bucket_policy(Bucket=setup.dest_bucket, Policy=json.dumps(policy))
+
+
+def test_not_principal_deny_hits_a_role_with_a_boundary(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_not_principal_boundary.py: the role is listed, and spared only without a boundary."""
+    session = f"arn:aws:sts::{seed.source_account}:assumed-role/{seed.role_name}/s3-replication"
+    _put_dest_policy(sandbox, seed, {
+        "Sid": "OnlyUs", "Effect": "Deny", "Action": "s3:*", "Resource": f"arn:aws:s3:::{seed.dest_bucket}/*",
+        "NotPrincipal": {"AWS": [seed.role_arn, session, f"arn:aws:iam::{seed.source_account}:root",
+                                 f"arn:aws:iam::{seed.dest_account}:root"]}})
+    assert _check(seed).layer("destination-policy").status != "fail"
+    iam = seed_clients(sandbox, seed)["iam"]
+    arn = iam.create_policy(PolicyName="allow-all-boundary", PolicyDocument=json.dumps(ALLOW_ALL))["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=seed.role_name, PermissionsBoundary=arn)
+    report = _check(seed)
+    assert "destination-policy-denies" in _errors(report, "destination-policy")
+    assert report.verdict == "fail"
