@@ -66,10 +66,16 @@ def missing_evidence(statement: Mapping[str, Any], policy: str, request: Request
     return evidence
 
 
+# Every request carries the time (requests.time_context); the report leaves it out so that two reports
+# of one setup compare equal, and a time-conditioned statement shows its condition in the evidence.
+_TIME_KEYS = frozenset({"aws:CurrentTime", "aws:EpochTime"})
+
+
 def request_evidence(request: Request) -> dict[str, Any]:
     return {
         "principal": request.principal,
         "action": request.action,
         "resource": request.resource,
-        "context": {k: (list(v) if isinstance(v, tuple | list) else v) for k, v in request.context.items()},
+        "context": {k: (list(v) if isinstance(v, tuple | list) else v) for k, v in request.context.items()
+                    if k not in _TIME_KEYS},
     }

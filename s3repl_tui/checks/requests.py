@@ -15,11 +15,14 @@ come through your VPC endpoint; catalog #16 lists such key policies as a cause) 
 "iam-restrict-calls-ip-addresses"). Keys whose presence AWS does not document for replication
 (``aws:SecureTransport``, ``aws:SourceArn``/``aws:SourceAccount`` on the trust, tags, org ids, ...) are
 also left out; ``doubt.py`` makes any decision that hinges on them unknown instead of guessing.
+``aws:CurrentTime``/``aws:EpochTime`` are in every request (IAM global condition keys: "always included
+in the request context"): ``build_requests`` puts one "now" into all of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Literal
 
 from s3repl_tui.checks import facts
@@ -295,16 +298,30 @@ def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]
     return tuple(merged.values())
 
 
-def build_requests(snapshot: Snapshot) -> tuple[ReplicationRequest, ...]:
-    """Every request S3 makes for the enabled rules, starting with assuming the role."""
+def time_context(now: datetime | None = None) -> dict[str, str]:
+    """``aws:CurrentTime`` (ISO 8601, UTC) and ``aws:EpochTime`` (seconds): "always included in the
+    request context" (IAM global condition keys page), so every request S3 makes carries them."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return {"aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "aws:EpochTime": str(int(moment.timestamp()))}
+
+
+def _timed(requests: tuple[ReplicationRequest, ...], now: datetime | None) -> tuple[ReplicationRequest, ...]:
+    """The same "now" in every request of one judgement (keys the request already has are kept)."""
+    times = time_context(now)
+    return tuple(replace(item, request=replace(item.request, context={**times, **item.request.context}))
+                 for item in requests)
+
+
+def build_requests(snapshot: Snapshot, now: datetime | None = None) -> tuple[ReplicationRequest, ...]:
+    """Every request S3 makes for the enabled rules, starting with assuming the role, at ``now``."""
     role = facts.role_ref(snapshot)
     if role is None:
         return ()
     rules = tuple(rule for rule in facts.rule_facts(snapshot.replication) if rule.enabled)
     if not rules:
-        return (trust_request(role),)
+        return _timed((trust_request(role),), now)
     made = [trust_request(role), *_source_requests(snapshot, role, rules)]
     for rule in rules:
         made += _destination_requests(snapshot, role, rule)
         made += _kms_requests(snapshot, role, rule)
-    return _merge(made)
+    return _timed(_merge(made), now)

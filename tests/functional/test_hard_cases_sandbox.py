@@ -81,3 +81,15 @@ def test_not_principal_deny_hits_a_role_with_a_boundary(sandbox: Sandbox, seed: 
     report = _check(seed)
     assert "destination-policy-denies" in _errors(report, "destination-policy")
     assert report.verdict == "fail"
+
+
+def test_a_time_conditioned_deny_in_the_trust_policy_fails(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_time_conditions.py: aws:CurrentTime is in every request; this Deny is in force."""
+    trust = copy.deepcopy(seed.documents["trust_policy"])
+    trust["Statement"].append({"Sid": "Expired", "Effect": "Deny", "Principal": {"Service": "s3.amazonaws.com"},
+                               "Action": "sts:AssumeRole",
+                               "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2001-01-01T00:00:00Z"}}})
+    seed_clients(sandbox, seed)["iam"].update_assume_role_policy(RoleName=seed.role_name,
+                                                                 PolicyDocument=json.dumps(trust))
+    report = _check(seed)
+    assert report.layer("service-role").status == "fail" and report.verdict == "fail"
