@@ -255,28 +255,10 @@ def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[Re
         made.append(_kms_request(snapshot, role, rule, replica, key_role, "kms:Decrypt",
                                  "required" if bucket_key else "recommended", destination, dest_name,
                                  "to decrypt replicas (Bucket Key, multipart uploads)"))
-    dest_key = facts.destination_default_key(snapshot, rule)
-    if dest_key:
-        made = _default_key_request(snapshot, role, rule, made, dest_key, replica, source_kms)
+    # The destination's default key is not among them: replicas keep the source object's encryption and
+    # S3 encrypts every object since 2023-01-05, so only objects stored unencrypted before then would be
+    # encrypted with it (role_kms notes that) [UG-KMS replication-config-for-kms-objects].
     return made
-
-
-def _default_key_request(snapshot: Snapshot, role: RoleRef, rule: RuleFacts, made: list[ReplicationRequest],
-                         dest_key: str, replica: str | None, source_kms: bool | None) -> list[ReplicationRequest]:
-    """Plaintext or SSE-S3 source objects are encrypted by S3 with the destination's default SSE-KMS key,
-    which needs kms:GenerateDataKey on it [UG-KMS] (catalog §3.3): required when the source writes such
-    objects by default, recommended otherwise (objects uploaded with an explicit SSE-S3 header, or older)."""
-    need: Need = "required" if source_kms is False else "recommended"
-    why = "to encrypt replicas of plaintext and SSE-S3 source objects with the destination's default key"
-    if replica is not None and facts.same_key(snapshot, dest_key, replica):
-        if need != "required":
-            return made  # the replica key's Encrypt/GenerateDataKey pair already asks for it
-        # kms:Encrypt doesn't stand in for kms:GenerateDataKey here: take it out of the pair.
-        return [replace(item, need="required", group=None, why=why)
-                if item.action == "kms:GenerateDataKey" and item.key_ref == replica else item for item in made]
-    destination = facts.destination_bucket(snapshot, rule)
-    return [*made, _kms_request(snapshot, role, rule, dest_key, "destination-default", "kms:GenerateDataKey", need,
-                                destination, rule.destination_bucket or "", why)]
 
 
 def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]:

@@ -100,4 +100,25 @@ def check(snapshot: Snapshot, accesses: tuple[Access, ...]) -> tuple[Finding, ..
     role = facts.role_ref(snapshot)
     if role is None or role.exists is False:
         return ()  # the service-role layer reports a missing role
-    return tuple(identity_findings(snapshot, accesses, role, kms=True, render_missing=_missing_renderer(snapshot)))
+    found = identity_findings(snapshot, accesses, role, kms=True, render_missing=_missing_renderer(snapshot))
+    return (*found, *_default_key_notes(snapshot))
+
+
+def _default_key_notes(snapshot: Snapshot) -> list[Finding]:
+    """The destination's default SSE-KMS key is no requirement: replicas keep the source object's
+    encryption, and S3 encrypts every new object since 2023-01-05
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html). Only
+    objects stored unencrypted before then would get it: an info note, once per key."""
+    notes: dict[str, Finding] = {}
+    for rule in facts.rule_facts(snapshot.replication):
+        key = facts.destination_default_key(snapshot, rule) if rule.enabled else None
+        replica = rule.replica_key_ref or facts.replica_key_to_be(snapshot, rule)
+        if not key or key in notes or (replica is not None and facts.same_key(snapshot, key, replica)):
+            continue  # the replica key's own requests already ask for what it needs
+        notes[key] = Finding(
+            "role-kms-destination-default-key-unused", "info",
+            f"Replicas keep their source object's encryption, so the destination's default key {key} is not "
+            "used, except for objects stored unencrypted before 2023-01-05 (if any), which would need "
+            "kms:GenerateDataKey on it.", key, None,
+            {"destination": rule.destination_bucket, "key": key, "rules": [rule.id]})
+    return list(notes.values())

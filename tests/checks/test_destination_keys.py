@@ -2,7 +2,7 @@
 
 (a) a rule the rule layer opts in to SSE-KMS objects gets that key as its replica key: the permissions
     it will need are judged now, so that one round of fixes is enough;
-(b) S3 encrypts replicas of plaintext and SSE-S3 objects with it: ``kms:GenerateDataKey`` (catalog §3.3).
+(b) replicas of encrypted objects keep their encryption: the default key is no requirement (issue 11).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from checks_helpers import (
     ROLE_ARN,
     SRC_KEY,
     Seed,
-    codes,
     encryption,
     errors,
     find,
@@ -165,97 +164,24 @@ def test_one_round_of_planned_fixes_leaves_nothing_to_fix(seed: Seed) -> None:
     assert seed.rule["Destination"]["EncryptionConfiguration"]["ReplicaKmsKeyID"] == REPLICA_KEY
 
 
-# (b) plaintext and SSE-S3 objects encrypted with the destination's default key --------------------
+# (b) the destination's default key encrypts no replica of an encrypted object --------------------
+# Replicas keep the source object's encryption, and every object is encrypted since 2023-01-05
+# (replication-config-for-kms-objects): the default key is no requirement, on either side of the key.
+# More in test_sse_s3_source.py.
 
 
-def test_a_plaintext_source_needs_generate_data_key_on_a_distinct_default_key(seed: Seed) -> None:
-    seed.source_encryption = encryption(None, algorithm="AES256")
+def test_an_sse_kms_source_needs_nothing_of_another_default_key(seed: Seed) -> None:
     _with_other_default_key(seed)
     report = seed.report()
-
-    [finding] = _on(report, "role-kms", OTHER_KEY)
-    assert (finding.code, finding.severity) == ("role-kms-permission-missing", "error")
-    assert "plaintext and SSE-S3" in finding.message and "destination's default key" in finding.message
-    assert finding.aws_failure_reason == "DstPutObjectNotPermitted"
-    context = finding.evidence["request"]["context"]
-    assert context["kms:ViaService"] == f"s3.{DST_REGION}.amazonaws.com"
-    assert context["kms:EncryptionContext:aws:s3:arn"].startswith(f"arn:aws:s3:::{DST}/")
-    fix = finding.fix
-    assert fix is not None and fix.id == "add-role-kms-permissions" and fix.params["actions"] == ["kms:GenerateDataKey"]
-    assert _on(report, "key-policy", OTHER_KEY) == []  # its policy grants the source account
+    assert [f.severity for f in _on(report, "role-kms", OTHER_KEY)] == ["info"]
+    assert _on(report, "key-policy", OTHER_KEY) == []
 
 
-def test_an_sse_kms_source_makes_the_default_key_a_warning(seed: Seed) -> None:
-    _with_other_default_key(seed)
-    report = seed.report()
-    [finding] = _on(report, "role-kms", OTHER_KEY)
-    assert (finding.code, finding.severity) == ("role-kms-permission-missing", "warning")
-    assert finding.fix is not None and finding.fix.params["actions"] == ["kms:GenerateDataKey"]
-
-
-def test_a_plaintext_source_with_the_replica_key_as_default_needs_generate_data_key(seed: Seed) -> None:
-    """kms:Encrypt doesn't stand in for kms:GenerateDataKey here: an error, not the partial warning."""
+def test_an_sse_s3_source_needs_nothing_of_a_default_key_that_lets_nobody_in(seed: Seed) -> None:
     seed.source_encryption = encryption(None, algorithm="AES256")
-    report = seed.report()
-    [finding] = _on(report, "role-kms", REPLICA_KEY)
-    assert (finding.code, finding.severity) == ("role-kms-permission-missing", "error")
-    assert finding.fix is not None and finding.fix.params["actions"] == ["kms:GenerateDataKey"]
-    assert "role-kms-replica-encrypt-partial" not in codes(report, "role-kms")
-
-
-def test_the_default_key_policy_must_let_the_cross_account_role_in(seed: Seed) -> None:
-    seed.source_encryption = encryption(None, algorithm="AES256")
-    _with_other_default_key(seed)
+    _with_other_default_key(seed, algorithm="aws:kms:dsse", bucket_key=True)
     seed.reads[f"{OTHER_KEY}.policy"] = Read.ok(_admin_only(seed))
-    seed.documents["inline"]["Statement"].append(
-        {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": OTHER_KEY})
     report = seed.report()
-
-    assert _on(report, "role-kms", OTHER_KEY) == []  # the identity side allows it
-    [finding] = _on(report, "key-policy", OTHER_KEY)
-    assert (finding.code, finding.severity) == ("key-policy-missing-grant", "error")
-    fix = finding.fix
-    assert fix is not None and fix.id == "add-key-policy-statement" and fix.account == ACCOUNT_B
-    assert fix.params["actions"] == ["kms:GenerateDataKey"] and fix.params["principal"] == ROLE_ARN
-
-
-def test_a_same_account_default_key_is_judged_through_the_account(seed: Seed) -> None:
-    """A source-account key delegating to its account: the role's IAM side decides."""
-    seed.source_encryption = encryption(None, algorithm="AES256")
-    seed.dest_owner = ACCOUNT_A
-    same_account_key = f"arn:aws:kms:{DST_REGION}:{ACCOUNT_A}:key/66666666-2222-3333-4444-555555555555"
-    seed.keys_meta[same_account_key] = key_meta(same_account_key)
-    seed.dest_encryption = encryption(same_account_key)
-    seed.reads[f"{same_account_key}.policy"] = Read.ok(seed.documents["source_key_policy"])
-    report = seed.report()
-    assert [f.code for f in _on(report, "role-kms", same_account_key)] == ["role-kms-permission-missing"]
-    assert _on(report, "key-policy", same_account_key) == []
-
-
-def test_dsse_kms_default_encryption_counts_too(seed: Seed) -> None:
-    seed.source_encryption = encryption(None, algorithm="AES256")
-    _with_other_default_key(seed, algorithm="aws:kms:dsse")
-    assert [f.severity for f in _on(seed.report(), "role-kms", OTHER_KEY)] == ["error"]
-
-
-def test_a_destination_bucket_key_makes_the_context_the_bucket_arn(seed: Seed) -> None:
-    seed.source_encryption = encryption(None, algorithm="AES256")
-    _with_other_default_key(seed, bucket_key=True)
-    [finding] = _on(seed.report(), "role-kms", OTHER_KEY)
-    assert finding.evidence["request"]["context"]["kms:EncryptionContext:aws:s3:arn"] == f"arn:aws:s3:::{DST}"
-    assert finding.fix is not None
-    assert finding.fix.params["statement"]["Condition"]["StringLike"] == {
-        "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{DST}"}
-
-
-def test_the_plan_grants_generate_data_key_on_the_default_key_for_the_destination(seed: Seed) -> None:
-    seed.source_encryption = encryption(None, algorithm="AES256")
-    _with_other_default_key(seed)
-    snapshot = seed.build()
-    plan = plan_fixes(snapshot, seed.report(), layer_ids=["role-kms"])
-    [change] = plan.changes
-    assert change.after is not None
-    granted = [s for s in change.after["Statement"] if OTHER_KEY in s["Resource"]]
-    assert len(granted) == 1 and granted[0]["Action"] == ["kms:GenerateDataKey"]
-    assert granted[0]["Condition"]["StringEquals"] == {"kms:ViaService": f"s3.{DST_REGION}.amazonaws.com"}
-    assert granted[0]["Condition"]["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": [f"arn:aws:s3:::{DST}/*"]}
+    assert [f.severity for f in _on(report, "role-kms", OTHER_KEY)] == ["info"]
+    assert _on(report, "key-policy", OTHER_KEY) == []
+    assert all(OTHER_KEY not in str(change.after) for change in plan_fixes(seed.build(), report).changes)

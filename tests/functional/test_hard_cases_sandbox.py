@@ -93,3 +93,21 @@ def test_a_time_conditioned_deny_in_the_trust_policy_fails(sandbox: Sandbox, see
                                                                  PolicyDocument=json.dumps(trust))
     report = _check(seed)
     assert report.layer("service-role").status == "fail" and report.verdict == "fail"
+
+
+def test_sse_s3_source_into_a_destination_default_key_that_grants_nothing(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_sse_s3_source.py: replicas keep the source's SSE-S3; the default key is not used."""
+    clients = seed_clients(sandbox, seed)
+    clients["s3_a"].put_bucket_encryption(Bucket=seed.source_bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    admin_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{seed.dest_account}:root"}, "Action": "kms:*",
+         "Resource": "*"}]}
+    other = clients["kms_b"].create_key(Policy=json.dumps(admin_only))["KeyMetadata"]["Arn"]
+    clients["s3_b"].put_bucket_encryption(Bucket=seed.dest_bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": other}}]})
+    report = _check(seed)
+    blamed = [(layer.id, f.code) for layer in report.layers for f in layer.findings
+              if f.severity != "info" and other in (f.resource or "")]
+    assert blamed == []
+    assert report.layer("role-kms").status != "fail" and report.layer("key-policy").status != "fail"
