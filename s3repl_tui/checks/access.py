@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from s3repl_tui.checks import doubt, facts
+from s3repl_tui.checks import doubt, facts, grants
 from s3repl_tui.checks.requests import ReplicationRequest
 from s3repl_tui.policy import EvaluationResult, NamedPolicy, ResourceKind, evaluate
 from s3repl_tui.probes.snapshot import Read, ReadError, Snapshot
@@ -169,7 +169,10 @@ def _resource_input(snapshot: Snapshot, item: ReplicationRequest) -> tuple[Named
             return None, Unreadable(f"the key policy of {item.key_ref}", key.policy, item.request.resource,
                                     f"aws kms get-key-policy --key-id {item.request.resource or item.key_ref} "
                                     "--policy-name default"), ""
-        named = NamedPolicy(f"key-policy:{item.request.resource}", key.policy.value) if key.policy.is_ok else None
+        document = key.policy.value if key.policy.is_ok else None
+        if key.grants.is_ok and key.grants.value:
+            document = grants.with_grants(document, key.grants.value)  # grants count alongside the policy
+        named = NamedPolicy(f"key-policy:{item.request.resource}", document) if document is not None else None
         return named, None, ""
     bucket = snapshot.source if item.target == "source" else snapshot.destinations.get(item.bucket or "")
     if bucket is None:
@@ -224,6 +227,19 @@ def _boundary_stand_in(item: ReplicationRequest, role: RoleInputs | None) -> Nam
     return ANY_BOUNDARY
 
 
+def _unless_grants_unread(snapshot: Snapshot, item: ReplicationRequest, resource: SideResult) -> SideResult:
+    """A key policy that does not allow the role may be made up for by a grant: with the grant list
+    unread that is unknown, not a fail (an explicit Deny still fails: no grant overrides it)."""
+    judged = resource.judgement
+    if item.target != "kms" or judged is None or judged.allowed or judged.result.decision == "explicit-deny":
+        return resource
+    key = facts.key_snapshot(snapshot, item.key_ref)
+    if key is None or not key.grants.is_error:
+        return resource
+    command = f"aws kms list-grants --key-id {item.request.resource or item.key_ref}"
+    return SideResult(None, (Unreadable(f"the grants of {item.key_ref}", key.grants, item.request.resource, command),))
+
+
 def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[Access, ...]:
     role = role_inputs(snapshot)
     assessed: list[Access] = []
@@ -240,6 +256,7 @@ def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[A
             stand_in = () if item.target == "trust" else (ALLOW_EVERYTHING,)
             resource = SideResult(judge_request(item, stand_in, _boundary_stand_in(item, role), policy,
                                                 item.resource_account))
+            resource = _unless_grants_unread(snapshot, item, resource)
         combined = resource.judgement if item.target == "trust" else None  # the trust policy alone decides
         if role is not None and not role.unreadable and resource.judgement is not None and item.target != "trust":
             combined = judge_request(item, role.policies, role.boundary, policy, item.resource_account)

@@ -70,6 +70,7 @@ def _key(state: KeyState, material: Mapping[str, Mapping[str, Read[Any]]]) -> Ke
         metadata=get("metadata"),
         policy=get("policy"),
         aliases=get("aliases"),
+        grants=get("grants"),
     )
 
 

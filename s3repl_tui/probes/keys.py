@@ -5,7 +5,7 @@ of a rule the rule layer's fix opts in to SSE-KMS objects).
 A key is read in its own region with its own account's credentials. A key ARN names both; an alias
 name or a bare key id resolves in the account and region of whoever uses it (in real AWS an alias
 resolves in the caller's account), so those wait for the bucket's region. DescribeKey is done once
-per reference; the key policy and aliases once per key ARN, however many references lead to it."""
+per reference; the key policy, aliases and grants once per key ARN, however many references lead to it."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _start_key(run: ProbeRun, reference: str, account: str | None, region: str |
                 state.keys[reference].resolved_arn = arn
             _read_key_material(run, arn)
         elif read.error is not None:
-            for field in ("policy", "aliases"):
+            for field in ("policy", "aliases", "grants"):
                 operation = KEY_OPERATIONS[field]
                 _put(run, reference, field, skipped(read.error, operation, command))
 
@@ -102,7 +102,7 @@ def _unreadable(operation: str, account: str | None, region: str | None, command
 
 
 def _read_key_material(run: ProbeRun, key_arn: str) -> None:
-    """GetKeyPolicy and ListAliases of one key ARN, once."""
+    """GetKeyPolicy, ListAliases and ListGrants of one key ARN, once."""
     if not run.claim(f"key-material:{key_arn}"):
         return
     arn = Arn.parse(key_arn)
@@ -114,7 +114,7 @@ def _read_key_material(run: ProbeRun, key_arn: str) -> None:
             state.key_material.setdefault(key_arn, {})[field] = read
 
     if session is None:
-        for field in ("policy", "aliases"):
+        for field in ("policy", "aliases", "grants"):
             operation = KEY_OPERATIONS[field]
             put(field, not_attempted(operation, account, _command(run, operation, key_arn, region, account)))
         return
@@ -127,7 +127,13 @@ def _read_key_material(run: ProbeRun, key_arn: str) -> None:
         pages = kms.get_paginator("list_aliases").paginate(KeyId=key_arn)
         return tuple(str(a["AliasName"]) for page in pages for a in page.get("Aliases", []))
 
-    for field, call in (("policy", policy), ("aliases", aliases)):
+    def grants() -> tuple[dict[str, Any], ...]:
+        # Grants count alongside the key policy (checks/grants.py); dates dropped, the rest as answered.
+        pages = kms.get_paginator("list_grants").paginate(KeyId=key_arn)
+        return tuple({k: v for k, v in grant.items() if k != "CreationDate"}
+                     for page in pages for grant in page.get("Grants", []))
+
+    for field, call in (("policy", policy), ("aliases", aliases), ("grants", grants)):
         operation = KEY_OPERATIONS[field]
         command = _command(run, operation, key_arn, region, account)
 

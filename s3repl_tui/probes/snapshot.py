@@ -139,6 +139,8 @@ class KeySnapshot:
     metadata: Read[Document]  # DescribeKey KeyMetadata
     policy: Read[Document]  # GetKeyPolicy "default", parsed
     aliases: Read[tuple[str, ...]]  # ListAliases for the key
+    # ListGrants for the key (each grant as answered); built by hand without it: no grants.
+    grants: Read[tuple[Document, ...]] = field(default_factory=lambda: Read.ok(()))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ KEY_OPERATIONS: dict[str, str] = {
     "metadata": "kms:DescribeKey",
     "policy": "kms:GetKeyPolicy",
     "aliases": "kms:ListAliases",
+    "grants": "kms:ListGrants",
 }
 ROLE_OPERATIONS: dict[str, str] = {
     "role": "iam:GetRole",

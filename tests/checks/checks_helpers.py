@@ -140,6 +140,7 @@ class Seed:
             metadata=self._read(f"{reference}.metadata", Read.ok(meta) if meta else Read.absent("NotFoundException")),
             policy=self._read(f"{reference}.policy", Read.ok(policy)),
             aliases=self._read(f"{reference}.aliases", Read.ok(())),
+            grants=self._read(f"{reference}.grants", Read.ok(())),
         )
 
     def build(self) -> Snapshot:

@@ -13,6 +13,7 @@ from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
 from s3repl_tui.probes import probe
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
+from s3repl_tui.sandbox.faults import deny
 from s3repl_tui.sandbox.scenarios import seed_clients
 
 
@@ -111,3 +112,36 @@ def test_sse_s3_source_into_a_destination_default_key_that_grants_nothing(sandbo
               if f.severity != "info" and other in (f.resource or "")]
     assert blamed == []
     assert report.layer("role-kms").status != "fail" and report.layer("key-policy").status != "fail"
+
+
+def _replica_key_policy_admin_only(sandbox: Sandbox, setup: SeedSetup) -> Any:
+    kms_b = seed_clients(sandbox, setup)["kms_b"]
+    admin_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{setup.dest_account}:root"}, "Action": "kms:*",
+         "Resource": "*"}]}
+    kms_b.put_key_policy(KeyId=setup.replica_key_arn, PolicyName="default", Policy=json.dumps(admin_only))
+    return kms_b
+
+
+def _replica_key_errors(report: Report, key: str) -> list[str]:
+    return [f.code for f in report.layer("key-policy").findings
+            if f.resource == key and f.severity == "error" and not f.unknown]
+
+
+def test_a_grant_to_the_role_stands_in_for_the_key_policy(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_kms_grants.py: ListGrants is read, and a grant to the role counts."""
+    kms_b = _replica_key_policy_admin_only(sandbox, seed)
+    assert _replica_key_errors(_check(seed), seed.replica_key_arn)  # without the grant: a fail
+    kms_b.create_grant(KeyId=seed.replica_key_arn, GranteePrincipal=seed.role_arn,
+                       Operations=["Encrypt", "GenerateDataKey", "Decrypt"])
+    report = _check(seed)
+    assert _replica_key_errors(report, seed.replica_key_arn) == []
+    assert report.layer("key-policy").status == "pass"
+
+
+def test_an_unreadable_grant_list_is_unknown(sandbox: Sandbox, seed: SeedSetup) -> None:
+    _replica_key_policy_admin_only(sandbox, seed)
+    sandbox.middleware.fault_hooks.append(deny("kms:ListGrants", resource=seed.replica_key_arn))
+    report = _check(seed)
+    assert report.layer("key-policy").status == "unknown"
+    assert _replica_key_errors(report, seed.replica_key_arn) == []

@@ -34,6 +34,7 @@ SEED_CALLS = Counter(
         "kms:DescribeKey": 2,
         "kms:GetKeyPolicy": 2,
         "kms:ListAliases": 2,
+        "kms:ListGrants": 2,
     }
 )
 
@@ -57,7 +58,7 @@ def all_reads(snapshot: Snapshot) -> Iterator[tuple[str, Read[Any]]]:
             if read is not None:
                 yield f"{label}.{field}", read
     for reference, key in snapshot.keys.items():
-        for field in ("metadata", "policy", "aliases"):
+        for field in ("metadata", "policy", "aliases", "grants"):
             yield f"key:{reference}.{field}", getattr(key, field)
     if snapshot.role is not None:
         for field in ("role", "inline_policies", "attached_policies", "boundary"):

@@ -37,7 +37,7 @@ def test_without_destination_credentials_every_destination_input_says_so(
     assert set(unread) == {
         *(f"dest:{seed.dest_bucket}.{field}" for field in ("exists", "region", "versioning", "encryption",
                                                           "ownership", "object_lock", "policy", "request_payment")),
-        *(f"key:{seed.replica_key_arn}.{field}" for field in ("metadata", "policy", "aliases")),
+        *(f"key:{seed.replica_key_arn}.{field}" for field in ("metadata", "policy", "aliases", "grants")),
     }
     assert dest.policy.error is not None
     assert dest.policy.error.command == (

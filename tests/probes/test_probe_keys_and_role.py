@@ -36,7 +36,7 @@ def test_an_alias_in_a_rule_resolves_in_the_role_account_like_s3_does(
 
     key = snapshot.keys["alias/s3-repl-test-dsc"]
     assert (key.account, key.region, key.arn) == (SOURCE_ACCOUNT, "us-west-2", None)
-    assert errors(snapshot) == {f"key:alias/s3-repl-test-dsc.{f}": "not-found" for f in ("metadata", "policy", "aliases")}
+    assert errors(snapshot) == {f"key:alias/s3-repl-test-dsc.{f}": "not-found" for f in ("metadata", "policy", "aliases", "grants")}
     assert key.metadata.error is not None and key.metadata.error.code == "NotFoundException"
     describe = [c for c in trace.calls if c.operation == "kms:DescribeKey" and c.side == "source"]
     assert sorted(c.depth for c in describe) == [2, 3]  # the alias waits for the destination's region
@@ -153,7 +153,7 @@ def test_a_destination_default_key_no_rule_names_is_read_after_its_encryption(
     depths = {(c.side, c.operation): c.depth for c in trace.calls}
     assert depths[("destination", "s3:GetBucketEncryption")] == 3
     assert {op: depth for (side, op), depth in depths.items() if side == "destination" and op.startswith("kms:")} == {
-        "kms:DescribeKey": 4, "kms:GetKeyPolicy": 4, "kms:ListAliases": 4,
+        "kms:DescribeKey": 4, "kms:GetKeyPolicy": 4, "kms:ListAliases": 4, "kms:ListGrants": 4,
     }
     assert trace.depth == 4
 

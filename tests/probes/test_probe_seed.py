@@ -93,9 +93,9 @@ def test_reads_wait_only_for_what_they_need(connection: Connection, seed: SeedSe
         **{("destination", f"s3:GetBucket{name}"): {3} for name in later_bucket_reads if "Lock" not in name},
         ("destination", "s3:GetObjectLockConfiguration"): {3},
         ("destination", "s3:GetBucketEncryption"): {3},
-        # Both keys are ARNs: DescribeKey, GetKeyPolicy and ListAliases all start with the reference.
+        # Both keys are ARNs: DescribeKey, GetKeyPolicy, ListAliases and ListGrants start with the reference.
         **{(side, f"kms:{op}"): {2} for side in ("source", "destination")
-           for op in ("DescribeKey", "GetKeyPolicy", "ListAliases")},
+           for op in ("DescribeKey", "GetKeyPolicy", "ListAliases", "ListGrants")},
     }
     assert depths == expected
     assert len(trace.calls) == snapshot.calls.count == sum(SEED_CALLS.values())
