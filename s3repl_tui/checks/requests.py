@@ -13,7 +13,7 @@ customer policy would look for: ``aws:SourceVpce``/``aws:SourceVpc``/``aws:VpcSo
 come through your VPC endpoint; catalog #16 lists such key policies as a cause) and ``aws:SourceIp``
 (a service calling on your behalf shows its own address, never your CIDR: AWS Knowledge Center
 "iam-restrict-calls-ip-addresses"). Keys whose presence AWS does not document for replication
-(``aws:SecureTransport``, ``aws:SourceArn``/``aws:SourceAccount`` on the trust, tags, org ids, ...) are
+(``aws:SecureTransport``, tags, org ids, ...) are
 also left out; ``doubt.py`` makes any decision that hinges on them unknown instead of guessing.
 ``aws:CurrentTime``/``aws:EpochTime`` are in every request (IAM global condition keys: "always included
 in the request context"): ``build_requests`` puts one "now" into all of them.
@@ -93,14 +93,28 @@ def principal_context(role: RoleRef) -> dict[str, str]:
     return context
 
 
-def trust_request(role: RoleRef) -> ReplicationRequest:
+# AssumeRole keys only a caller passing them can send; S3 passes none of them [IAM sts condition keys].
+TRUST_ABSENT_KEYS = frozenset({"sts:ExternalId"})
+
+
+def trust_request(role: RoleRef, source_account: str | None = None, source_arn: str | None = None
+                  ) -> ReplicationRequest:
+    """S3 assuming the role for a source bucket: a service principal acting for a resource sends
+    aws:SourceAccount and aws:SourceArn (the bucket's account and ARN, as S3's trust policy example
+    conditions on them), never sts:ExternalId."""
+    context = {"aws:PrincipalServiceName": S3_PRINCIPAL}
+    if source_account:
+        context["aws:SourceAccount"] = source_account
+    if source_arn:
+        context["aws:SourceArn"] = source_arn
     return ReplicationRequest(
         "trust",
-        Request(S3_PRINCIPAL, "sts:AssumeRole", role.arn, {"aws:PrincipalServiceName": S3_PRINCIPAL}),
+        Request(S3_PRINCIPAL, "sts:AssumeRole", role.arn, context),
         "required",
         "AssumeRoleNotPermitted",
         "to assume the role",
         resource_account=role.account,
+        absent_keys=TRUST_ABSENT_KEYS,
     )
 
 
@@ -300,9 +314,10 @@ def build_requests(snapshot: Snapshot, now: datetime | None = None) -> tuple[Rep
     if role is None:
         return ()
     rules = tuple(rule for rule in facts.rule_facts(snapshot.replication) if rule.enabled)
+    trust = trust_request(role, snapshot.source.owner_account, snapshot.source.arn)
     if not rules:
-        return _timed((trust_request(role),), now)
-    made = [trust_request(role), *_source_requests(snapshot, role, rules)]
+        return _timed((trust,), now)
+    made = [trust, *_source_requests(snapshot, role, rules)]
     for rule in rules:
         made += _destination_requests(snapshot, role, rule)
         made += _kms_requests(snapshot, role, rule)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from s3repl_tui.checks import denials, facts, fixes
+from s3repl_tui.checks import access, denials, doubt, facts, fixes
 from s3repl_tui.checks.access import Access
 from s3repl_tui.checks.denials import joined, pattern
 from s3repl_tui.checks.evidence import missing_evidence, request_evidence, unreadable
@@ -16,6 +16,7 @@ from s3repl_tui.checks.facts import RoleRef
 from s3repl_tui.checks.linting import lint_findings
 from s3repl_tui.checks.model import Finding
 from s3repl_tui.checks.permissions import ProblemGroup, group, problems_of, unreadable_findings
+from s3repl_tui.checks.requests import ReplicationRequest
 from s3repl_tui.policy import NamedPolicy
 from s3repl_tui.probes.snapshot import Snapshot
 
@@ -59,6 +60,8 @@ def _trust(snapshot: Snapshot, accesses: tuple[Access, ...], role: RoleRef) -> l
             found.append(denials.undetermined_finding("role-trust-unverifiable", grp, where, command))
         elif grp.kind == "deny":
             found.append(denials.deny_finding("role-trust-denies", grp, fixes.S3_SERVICE, role.account))
+        elif grp.kind == "missing" and (unmet := _unmet_trust_condition(item, trust, role)) is not None:
+            found.append(unmet)
         elif grp.kind == "missing":
             fix = fixes.add_trust_s3_principal(role.name, role.arn, role.account)
             found.append(Finding(
@@ -67,6 +70,47 @@ def _trust(snapshot: Snapshot, accesses: tuple[Access, ...], role: RoleRef) -> l
                 "with AssumeRoleNotPermitted; add the S3 service principal.", role.arn, "AssumeRoleNotPermitted",
                 missing_evidence(fix.params["statement"], trust.name, item.request, command=command), fix))
     return found
+
+
+# What S3 sends on each trust key it could be conditioned on, for the message.
+_TRUST_KEY_WORDS = {
+    "sts:externalid": "S3 never passes an external ID when it assumes a role",
+    "aws:sourceaccount": "S3 sends the source bucket's account",
+    "aws:sourcearn": "S3 sends the source bucket's ARN",
+}
+
+
+def _written_condition_keys(trust: NamedPolicy) -> tuple[str, ...]:
+    keys: dict[str, str] = {}
+    for statement in doubt.statements(trust.document):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for block in (condition or {}).values() if isinstance(condition, dict) else ():
+            if isinstance(block, dict):
+                keys.update({str(key).lower(): str(key) for key in block})
+    return tuple(keys.values())
+
+
+def _unmet_trust_condition(item: ReplicationRequest, trust: NamedPolicy, role: RoleRef) -> Finding | None:
+    """The trust policy lets S3 in but for a condition on a key S3 sends otherwise (or never sends):
+    say which, rather than "add the S3 principal" (the key pages cited in tests/checks/test_trust_conditions)."""
+    culprits = access.culprit_keys(item, (), None, trust, item.resource_account, _written_condition_keys(trust))
+    if not culprits:
+        return None
+    key = culprits[0]
+    sent = item.request.context.get(key) or next(
+        (v for k, v in item.request.context.items() if k.lower() == key.lower()), None)
+    words = _TRUST_KEY_WORDS.get(key.lower(), f"S3 sends no value for {key} that matches")
+    if sent is not None and key.lower() != "sts:externalid":
+        words += f" ({sent})"
+    fix = fixes.add_trust_s3_principal(role.name, role.arn, role.account)
+    return Finding(
+        "role-trust-condition-unmet", "error",
+        f"The trust policy of {role.name} lets {fixes.S3_SERVICE} assume it only under a condition on {key}, "
+        f"which S3 cannot meet: {words}; replication fails with AssumeRoleNotPermitted, so change or drop "
+        "that condition.", role.arn, "AssumeRoleNotPermitted",
+        {"condition_keys": list(culprits), "sent": {k: item.request.context.get(k) for k in culprits},
+         "policy": trust.name, "request": request_evidence(item.request)},
+        fix)
 
 
 def _missing(grp: ProblemGroup, role: RoleRef) -> Finding:

@@ -23,12 +23,14 @@ def test_trust_without_s3_fails(seed: Seed) -> None:
     assert report.layer("service-role").status == "fail"
 
 
-def test_trust_condition_on_undocumented_key_is_unknown(seed: Seed) -> None:
-    seed.documents["trust"]["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT_A}}
+def test_trust_condition_on_a_key_we_cannot_know_is_unknown(seed: Seed) -> None:
+    """The source account's organization is not read: a condition on it can't be judged.
+    (aws:SourceAccount/aws:SourceArn are known: test_trust_conditions.py.)"""
+    seed.documents["trust"]["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceOrgID": "o-example"}}
     report = seed.report()
     assert report.layer("service-role").status == "unknown"
     finding = find(report, "role-trust-unverifiable")
-    assert finding.unknown and finding.evidence["keys"] == ["aws:sourceaccount"]
+    assert finding.unknown and finding.evidence["keys"] == ["aws:sourceorgid"]
 
 
 def test_missing_role_fails_on_service_role(seed: Seed) -> None:

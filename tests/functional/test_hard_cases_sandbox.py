@@ -145,3 +145,22 @@ def test_an_unreadable_grant_list_is_unknown(sandbox: Sandbox, seed: SeedSetup) 
     report = _check(seed)
     assert report.layer("key-policy").status == "unknown"
     assert _replica_key_errors(report, seed.replica_key_arn) == []
+
+
+def _trust_with(sandbox: Sandbox, setup: SeedSetup, condition: dict[str, Any]) -> None:
+    trust = copy.deepcopy(setup.documents["trust_policy"])
+    trust["Statement"][0]["Condition"] = condition
+    seed_clients(sandbox, setup)["iam"].update_assume_role_policy(RoleName=setup.role_name,
+                                                                  PolicyDocument=json.dumps(trust))
+
+
+def test_trust_conditions_on_what_s3_sends(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_trust_conditions.py: source account and bucket pass; an external ID never does."""
+    _trust_with(sandbox, seed, {"StringEqualsIfExists": {"aws:SourceAccount": seed.source_account},
+                                "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{seed.source_bucket}"}})
+    assert _check(seed).layer("service-role").status == "pass"
+    _trust_with(sandbox, seed, {"StringEquals": {"sts:ExternalId": "s3cr3t"}})
+    report = _check(seed)
+    assert "role-trust-condition-unmet" in _errors(report, "service-role") and report.verdict == "fail"
+    _trust_with(sandbox, seed, {"StringEquals": {"aws:SourceAccount": seed.dest_account}})
+    assert "role-trust-condition-unmet" in _errors(_check(seed), "service-role")
