@@ -28,6 +28,7 @@ from s3repl_tui.canary import CanaryProgress, CanaryResult, first_failing_layer
 from s3repl_tui.checks.model import LAYER_TITLES
 from s3repl_tui.errors import UserError
 from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
+from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
 from s3repl_tui.screens.backend import Backend, BucketChoice, Diagnosis, Identities
 from s3repl_tui.screens.confirm import ConfirmScreen, plan_question
@@ -369,8 +370,8 @@ class S3ReplApp(App[None]):
             self.notify(f"Applied {count} change{'s' if count != 1 else ''}; probing again. u undoes them.",
                         title="Fixed", timeout=6, markup=False)
         else:
-            self.notify("\n".join(result.messages), title="Some changes were not applied", severity="warning",
-                        timeout=15, markup=False)
+            self.notify(printable("\n".join(result.messages)), title="Some changes were not applied",
+                        severity="warning", timeout=15, markup=False)
         self._after_fix = True
         self.request_diagnosis()
 
@@ -382,7 +383,7 @@ class S3ReplApp(App[None]):
             self.notify("There is no applied fix set to undo.", timeout=6)
             return
         severity: SeverityLevel = "information" if result.complete else "warning"
-        self.notify("\n".join(result.messages) or "Undone.", title="Undo", severity=severity, timeout=10,
+        self.notify(printable("\n".join(result.messages)) or "Undone.", title="Undo", severity=severity, timeout=10,
                     markup=False)
         self.request_diagnosis()
 
@@ -406,7 +407,8 @@ class S3ReplApp(App[None]):
         if self.main_screen is not None:
             self.main_screen.show_canary_result(result)
         severity: SeverityLevel = "information" if result.outcome == "COMPLETED" else "error"
-        self.notify(result.message, title=f"Canary {result.outcome}", severity=severity, timeout=10, markup=False)
+        self.notify(printable(result.message), title=f"Canary {result.outcome}", severity=severity, timeout=10,
+                    markup=False)
 
     # -- requests from the screens (and the command palette) -------------------------------------------
 
@@ -480,10 +482,10 @@ class S3ReplApp(App[None]):
         try:
             written = export_report(self.diagnosis.report, self.export_dir)
         except OSError as error:
-            self.notify(f"Could not write the report: {error}", severity="error", timeout=10, markup=False)
+            self.notify(printable(f"Could not write the report: {error}"), severity="error", timeout=10, markup=False)
             return
         self.last_export = (written.markdown, written.json)
-        self.notify(f"{written.markdown}\n{written.json}", title="Report saved", timeout=10, markup=False)
+        self.notify(printable(f"{written.markdown}\n{written.json}"), title="Report saved", timeout=10, markup=False)
 
     # -- help and command palette -------------------------------------------------------------------------
 
@@ -518,10 +520,10 @@ def _one_per_action(bindings: Iterable[Binding]) -> list[Binding]:
 
 def _describe(error: BaseException | None) -> str:
     if isinstance(error, UserError):
-        return str(error)
+        return printable(str(error))
     if error is None:
         return "unknown error"
-    return f"{type(error).__name__}: {error}"
+    return printable(f"{type(error).__name__}: {error}")
 
 
 def _nothing_to_fix(plan: Plan, layer_ids: tuple[str, ...] | None) -> str:
@@ -531,7 +533,7 @@ def _nothing_to_fix(plan: Plan, layer_ids: tuple[str, ...] | None) -> str:
     lines = [f"Nothing can be fixed automatically in {where}."]
     lines += [f"By hand: {finding.fix.summary}" for finding in plan.manual if finding.fix is not None]
     lines += list(plan.notes)
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 async def _run_until_diagnosed(app: S3ReplApp, size: tuple[int, int], timeout: float) -> StartupTimings:

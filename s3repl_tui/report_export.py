@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from s3repl_tui.checks.model import Finding, LayerStatus, Report
+from s3repl_tui.plain_text import printable
+from s3repl_tui.plain_text import printable_line as _p
 
 STATUS_WORDS: dict[LayerStatus, str] = {
     "pass": "✓ pass",
@@ -32,17 +34,17 @@ def report_markdown(report: Report) -> str:
     """The whole report in Markdown: verdict, buckets, then every layer with its findings."""
     source = report.source
     lines = [
-        f"# Replication of s3://{source.bucket}",
+        f"# Replication of s3://{_p(source.bucket)}",
         "",
         f"**Verdict: {report.verdict.upper()}**",
         "",
-        f"- Source: `s3://{source.bucket}` (account {source.account or '?'}, {source.region or '?'})",
+        f"- Source: `s3://{_p(source.bucket)}` (account {_p(source.account or '?')}, {_p(source.region or '?')})",
     ]
     for destination in report.destinations:
-        rules = ", ".join(f"`{rule}`" for rule in destination.rules) or "no rule"
+        rules = ", ".join(f"`{_p(rule)}`" for rule in destination.rules) or "no rule"
         lines.append(
-            f"- Destination: `s3://{destination.bucket}` (account {destination.account or '?'}, "
-            f"{destination.region or '?'}; rules {rules})"
+            f"- Destination: `s3://{_p(destination.bucket)}` (account {_p(destination.account or '?')}, "
+            f"{_p(destination.region or '?')}; rules {rules})"
         )
     lines += ["", "| Layer | Status |", "|---|---|"]
     lines += [f"| {layer.title} (`{layer.id}`) | {STATUS_WORDS[layer.status]} |" for layer in report.layers]
@@ -58,25 +60,25 @@ def report_markdown(report: Report) -> str:
 
 def _finding_markdown(finding: Finding) -> list[str]:
     severity = "unknown" if finding.unknown else finding.severity
-    lines = [f"- **{severity}**: {finding.message}"]
+    lines = [f"- **{severity}**: {_p(finding.message)}"]
     if finding.resource:
-        lines.append(f"  - Resource: `{finding.resource}`")
+        lines.append(f"  - Resource: `{_p(finding.resource)}`")
     if finding.aws_failure_reason:
-        lines.append(f"  - S3 reports: `{finding.aws_failure_reason}`")
+        lines.append(f"  - S3 reports: `{_p(finding.aws_failure_reason)}`")
     evidence = finding.evidence
     if evidence.get("policy"):
-        lines.append(f"  - Policy: `{evidence['policy']}`")
+        lines.append(f"  - Policy: `{_p(evidence['policy'])}`")
     for label, name in (("Statement at fault", "statement"), ("Missing statement", "missing")):
         if evidence.get(name):
             lines += [f"  - {label}:", "", _indented_json(evidence[name]), ""]
     if evidence.get("command"):
-        lines.append(f"  - Run: `{evidence['command']}`")
+        lines.append(f"  - Run: `{_p(evidence['command'])}`")
     if finding.fix is not None:
         how = "Automatic fix" if finding.fix.automatic else "Manual fix"
-        account = f" in account {finding.fix.account}" if finding.fix.account else ""
-        lines.append(f"  - {how}: {finding.fix.summary} (`{finding.fix.api}`{account})")
+        account = f" in account {_p(finding.fix.account)}" if finding.fix.account else ""
+        lines.append(f"  - {how}: {_p(finding.fix.summary)} (`{finding.fix.api}`{account})")
         if finding.fix.manual_steps:
-            lines.append(f"    {finding.fix.manual_steps}")
+            lines.append(f"    {printable(finding.fix.manual_steps)}")
     return lines
 
 

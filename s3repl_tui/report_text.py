@@ -1,4 +1,7 @@
-"""The text form of a report: one line per layer, its findings under it. Readable without colour."""
+"""The text form of a report: one line per layer, its findings under it. Readable without colour.
+
+Every value from AWS (bucket, rule id, message, command) goes out as a ``Text`` with its control
+characters spelled out (``plain_text``): never parsed as markup or emoji, never a raw escape sequence."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from s3repl_tui.checks.model import LayerStatus, Report, Severity
+from s3repl_tui.plain_text import printable_line as _p
 
 STATUS_MARKS: dict[LayerStatus, tuple[str, str]] = {
     "pass": ("✓ PASS", "green"),
@@ -25,34 +29,36 @@ def render(report: Report, console: Console) -> None:
     console.print(
         Text.assemble(
             ("Replication of ", ""),
-            (f"s3://{source.bucket}", "bold"),
-            f" (account {source.account or '?'}, {source.region or '?'})",
+            (f"s3://{_p(source.bucket)}", "bold"),
+            f" (account {_p(source.account or '?')}, {_p(source.region or '?')})",
         )
     )
     for destination in report.destinations:
-        rules = ", ".join(destination.rules) or "no rule"
+        rules = ", ".join(_p(rule) for rule in destination.rules) or "no rule"
         console.print(
-            f"  → s3://{destination.bucket} (account {destination.account or '?'}, "
-            f"{destination.region or '?'}; rules: {rules})"
+            Text(
+                f"  → s3://{_p(destination.bucket)} (account {_p(destination.account or '?')}, "
+                f"{_p(destination.region or '?')}; rules: {rules})"
+            )
         )
     console.print()
     for layer in report.layers:
         mark, style = STATUS_MARKS[layer.status]
-        console.print(Text.assemble((f"{mark:<10}", f"bold {style}"), (layer.title, "bold"), f"  [{layer.id}]"))
+        console.print(Text.assemble((f"{mark:<10}", f"bold {style}"), (_p(layer.title), "bold"), f"  [{_p(layer.id)}]"))
         for finding in layer.findings:
             label, severity_style = SEVERITY_MARKS[finding.severity]
             if finding.unknown:
                 label, severity_style = "unknown", "bright_black"
-            line = Text.assemble("    ", (f"{label}: ", severity_style), finding.message)
+            line = Text.assemble("    ", (f"{label}: ", severity_style), _p(finding.message))
             if finding.aws_failure_reason:
-                line.append(f" (S3 reports {finding.aws_failure_reason})", style="dim")
+                line.append(f" (S3 reports {_p(finding.aws_failure_reason)})", style="dim")
             console.print(line)
             command = finding.evidence.get("command")
             if command:
-                console.print(Text(f"      run: {command}", style="dim"))
+                console.print(Text(f"      run: {_p(command)}", style="dim"))
             if finding.fix is not None:
                 how = "fix" if finding.fix.automatic else "manual fix"
-                console.print(Text(f"      {how}: {finding.fix.summary}", style="dim"))
+                console.print(Text(f"      {how}: {_p(finding.fix.summary)}", style="dim"))
     console.print()
     verdict_style = {"pass": "bold green", "fail": "bold red", "unknown": "bold bright_black"}[report.verdict]
     console.print(

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from s3repl_tui.fixes.model import Plan
+from s3repl_tui.plain_text import printable_line as _p
 from s3repl_tui.screens.backend import Identities
 from s3repl_tui.widgets.findings import change_block, finding_block
 
@@ -22,8 +23,8 @@ def _account_label(account: str, identities: Identities | None) -> str:
     if identities is not None:
         for side, identity in (("source", identities.source), ("destination", identities.dest)):
             if identity is not None and identity.account == account:
-                return f"{account} ({side}, profile {identity.profile or 'default'})"
-    return account
+                return f"{_p(account)} ({side}, profile {_p(identity.profile or 'default')})"
+    return _p(account)
 
 
 def plan_question(plan: Plan, identities: Identities | None) -> tuple[str, RenderableType]:
@@ -44,7 +45,7 @@ def plan_question(plan: Plan, identities: Identities | None) -> tuple[str, Rende
     if plan.manual:
         parts.append(Text("Not fixed automatically (a person must do these):", style="bold yellow"))
         parts += [finding_block(finding, full=False) for finding in plan.manual]
-    parts += [Text(f"note: {note}", style="yellow") for note in plan.notes]
+    parts += [Text(f"note: {_p(note)}", style="yellow") for note in plan.notes]
     return title, Group(*parts)
 
 

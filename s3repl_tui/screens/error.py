@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from s3repl_tui.plain_text import printable
+
 
 class ErrorScreen(ModalScreen[bool]):
     """Dismisses with True when the person asks to try again."""
@@ -33,10 +35,10 @@ class ErrorScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self._title
-            yield Static(Text(self._message, style="bold"))
+            box.border_title = Text(printable(self._title)).markup  # a str title is markup: escape it
+            yield Static(Text(printable(self._message), style="bold"))
             if self._hint:
-                yield Static(Text(f"hint: {self._hint}", style="dim"))
+                yield Static(Text(f"hint: {printable(self._hint)}", style="dim"))
         yield Footer()
 
     def action_retry(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult
 from s3repl_tui.checks.model import LayerResult
+from s3repl_tui.plain_text import printable_line
 from s3repl_tui.screens.backend import Diagnosis, Identities
 from s3repl_tui.widgets.canary_bar import CanaryBar
 from s3repl_tui.widgets.flow import FlowDiagram
@@ -58,6 +59,7 @@ class MainScreen(Screen[None]):
     def __init__(self, bucket: str, *, spinners: bool = True) -> None:
         super().__init__()
         self.bucket = bucket
+        self._bucket_text = printable_line(bucket)
         self._spinners = spinners
         self._diagnosis: Diagnosis | None = None
         self._probing = True
@@ -82,7 +84,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self._drawn = True
         self.query_one(LayerList).focus()
-        self.sub_title = f"s3://{self.bucket}"
+        self.sub_title = f"s3://{self._bucket_text}"
         self._redraw()
         if self.s3repl.identities is not None:
             self.show_identities(self.s3repl.identities)
@@ -153,12 +155,12 @@ class MainScreen(Screen[None]):
     def _status_line(self) -> Text:
         report = self._diagnosis.report if self._diagnosis is not None else None
         if report is None:
-            return Text(f"Probing s3://{self.bucket}…", style="dim")
+            return Text(f"Probing s3://{self._bucket_text}…", style="dim")
         layers = report.layers[:6]
         failing = sum(layer.status == "fail" for layer in layers if not layer.pending)
         if self._probing:
             done = sum(not layer.pending for layer in layers)
-            return Text(f"Probing s3://{self.bucket}… {done} of {len(layers)} layers read", style="dim")
+            return Text(f"Probing s3://{self._bucket_text}… {done} of {len(layers)} layers read", style="dim")
         verdict = report.verdict
         style = {"pass": "bold green", "fail": "bold red", "unknown": "bold bright_black"}[verdict]
         detail = {

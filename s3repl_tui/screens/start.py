@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
+from s3repl_tui.plain_text import printable_line as _p
 from s3repl_tui.screens.backend import BucketChoice, Identities
 from s3repl_tui.widgets.identity_bar import IdentityBar
 
@@ -55,21 +56,22 @@ class BucketPickerScreen(Screen[str]):
         options.display = True
         order = {"configured": 0, "unknown": 1, "not-configured": 2}
         for choice in sorted(choices, key=lambda c: (order[c.replication], c.name)):
-            region = f"  {choice.region}" if choice.region else ""
+            region = f"  {_p(choice.region)}" if choice.region else ""
+            name = _p(choice.name)
             if choice.replication == "configured":
-                prompt = Text.assemble(("✓ ", "green"), (choice.name, "bold"), (region, "dim"),
+                prompt = Text.assemble(("✓ ", "green"), (name, "bold"), (region, "dim"),
                                        ("  replication configured", "green"))
                 options.add_option(Option(prompt, id=choice.name))
             elif choice.replication == "unknown":
-                prompt = Text.assemble(("? ", "yellow"), choice.name, (region, "dim"),
-                                       (f"  unknown: {choice.detail}", "yellow"))
+                prompt = Text.assemble(("? ", "yellow"), name, (region, "dim"),
+                                       (f"  unknown: {_p(choice.detail)}", "yellow"))
                 options.add_option(Option(prompt, id=choice.name))
             elif self.read_only:
-                prompt = Text.assemble(("· ", "dim"), choice.name, (region, "dim"),
+                prompt = Text.assemble(("· ", "dim"), name, (region, "dim"),
                                        ("  not configured (read-only: no setup from here)", "dim"))
                 options.add_option(Option(prompt, id=choice.name, disabled=True))
             else:
-                prompt = Text.assemble(("· ", "dim"), choice.name, (region, "dim"),
+                prompt = Text.assemble(("· ", "dim"), name, (region, "dim"),
                                        ("  not configured: enter sets it up (s3repl-tui init)", "dim"))
                 options.add_option(Option(prompt, id=f"{SETUP_PREFIX}{choice.name}"))
         if not choices:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult
+from s3repl_tui.plain_text import printable_line as _p
 
 EMULATION_NOTICE = (
     "Replication is EMULATED in this demo: moto never replicates, so the canary's outcome follows "
@@ -38,11 +39,11 @@ class CanaryBar(Static):
         return Group(line, Text(EMULATION_NOTICE, style="bold magenta"))
 
     def show_progress(self, progress: CanaryProgress) -> None:
-        status = progress.status or "no status yet"
+        status = _p(progress.status or "no status yet")
         line = Text.assemble(
             ("Canary: ", "bold"),
             (f"{progress.phase} ", "cyan"),
-            f"{status} · {progress.elapsed_seconds:.1f} s · {progress.message}",
+            f"{status} · {progress.elapsed_seconds:.1f} s · {_p(progress.message)}",
         )
         self.update(self._with_notice(line))
 
@@ -50,15 +51,15 @@ class CanaryBar(Static):
         line = Text.assemble(
             ("Canary: ", "bold"),
             (f"{_OUTCOME_MARK[result.outcome]} {result.outcome} ", _OUTCOME_STYLE[result.outcome]),
-            result.message,
+            _p(result.message),
         )
         lines: list[RenderableType] = [line]
         # Passing checks by name only: the details of a good replica are long ARNs nobody needs here.
-        checks = [f"✓ {c.name}" if c.ok else f"{'?' if c.ok is None else '✗'} {c.name}: {c.detail}"
+        checks = [f"✓ {_p(c.name)}" if c.ok else f"{'?' if c.ok is None else '✗'} {_p(c.name)}: {_p(c.detail)}"
                   for c in result.replica_checks]
         if checks:
             lines.append(Text("Replica: " + " · ".join(checks), style="dim"))
         self.update(self._with_notice(Group(*lines)))
 
     def show_stopped(self, reason: str) -> None:
-        self.update(self._with_notice(Text.assemble(("Canary: ", "bold"), ("stopped ", "bold yellow"), reason)))
+        self.update(self._with_notice(Text.assemble(("Canary: ", "bold"), ("stopped ", "bold yellow"), _p(reason))))

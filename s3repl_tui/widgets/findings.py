@@ -14,6 +14,8 @@ from rich.text import Text
 
 from s3repl_tui.checks.model import Finding, LayerResult, LayerStatus
 from s3repl_tui.fixes.model import Change, Plan
+from s3repl_tui.plain_text import printable
+from s3repl_tui.plain_text import printable_line as _p
 
 SYNTAX_THEME = "ansi_dark"  # the terminal's own palette: readable on dark and light backgrounds
 
@@ -74,11 +76,11 @@ def _marked_lines(text: str, evidence: Mapping[str, Any]) -> set[int]:
 def statement_block(evidence: Mapping[str, Any]) -> RenderableType | None:
     """The statement at fault (offending lines marked ❱) or the one that is missing."""
     policy = evidence.get("policy")
-    where = f" in {policy}" if policy else ""
+    where = f" in {_p(policy)}" if policy else ""
     if evidence.get("statement"):
         text = _json(evidence["statement"])
         sid = evidence.get("sid")
-        label = f"Statement at fault{where}" + (f" (Sid {sid!r})" if sid else "")
+        label = f"Statement at fault{where}" + (f" (Sid {_p(repr(sid))})" if sid else "")
         return Group(
             Text(label + ":", style="bold"),
             Syntax(
@@ -102,15 +104,15 @@ def statement_block(evidence: Mapping[str, Any]) -> RenderableType | None:
 def finding_block(finding: Finding, *, full: bool, planned: frozenset[str] = frozenset()) -> RenderableType:
     """One finding; its fix hint is left out when a planned change (shown after) carries it."""
     mark, word, style = finding_mark(finding)
-    parts: list[RenderableType] = [Text.assemble((f"{mark} {word}: ", f"bold {style}"), finding.message)]
+    parts: list[RenderableType] = [Text.assemble((f"{mark} {word}: ", f"bold {style}"), _p(finding.message))]
     details: list[RenderableType] = []
     if finding.aws_failure_reason:
-        details.append(Text.assemble("S3 reports ", (finding.aws_failure_reason, "bold"), " for objects."))
+        details.append(Text.assemble("S3 reports ", (_p(finding.aws_failure_reason), "bold"), " for objects."))
     if full and finding.resource:
-        details.append(Text(f"Resource: {finding.resource}", style="dim"))
+        details.append(Text(f"Resource: {_p(finding.resource)}", style="dim"))
     evidence = finding.evidence
     if finding.unknown and evidence.get("reason"):
-        details.append(Text(f"Why: {evidence['reason']}", style="dim"))
+        details.append(Text(f"Why: {_p(evidence['reason'])}", style="dim"))
     block = statement_block(evidence)
     if block is not None:
         details.append(block)
@@ -118,13 +120,15 @@ def finding_block(finding: Finding, *, full: bool, planned: frozenset[str] = fro
         details.append(Text("Request evaluated:", style="bold"))
         details.append(Syntax(_json(evidence["request"]), "json", theme=SYNTAX_THEME, word_wrap=True))
     if evidence.get("command"):
-        details.append(Text.assemble(("Its owner can run: ", "bold"), evidence["command"]))
+        details.append(Text.assemble(("Its owner can run: ", "bold"), _p(evidence["command"])))
     if finding.fix is not None and finding.fix.id not in planned:
         how = "Fix (automatic)" if finding.fix.automatic else "Fix (manual)"
-        account = f" in account {finding.fix.account}" if finding.fix.account else ""
-        details.append(Text.assemble((f"{how}: ", "bold"), f"{finding.fix.summary} ({finding.fix.api}{account})"))
+        account = f" in account {_p(finding.fix.account)}" if finding.fix.account else ""
+        details.append(
+            Text.assemble((f"{how}: ", "bold"), f"{_p(finding.fix.summary)} ({_p(finding.fix.api)}{account})")
+        )
         if finding.fix.manual_steps:
-            details.append(Text(finding.fix.manual_steps))
+            details.append(Text(printable(finding.fix.manual_steps)))
     if details:
         parts.append(Padding(Group(*details), (0, 0, 0, 2)))
     return Group(*parts)
@@ -134,12 +138,13 @@ def change_block(change: Change) -> RenderableType:
     """One planned write: where it goes, and its diff."""
     header = Text.assemble(
         ("Planned change: ", "bold"),
-        change.summary,
-        (f"\n  {change.api} on {change.resource} — account {change.account}, {change.region}", "dim"),
+        _p(change.summary),
+        (f"\n  {_p(change.api)} on {_p(change.resource)} — account {_p(change.account)}, {_p(change.region)}",
+         "dim"),
     )
     parts: list[RenderableType] = [header]
-    parts += [Text(f"  note: {note}", style="yellow") for note in change.notes]
-    parts.append(Syntax(change.diff(), "diff", theme=SYNTAX_THEME, word_wrap=True))
+    parts += [Text(f"  note: {_p(note)}", style="yellow") for note in change.notes]
+    parts.append(Syntax(printable(change.diff()), "diff", theme=SYNTAX_THEME, word_wrap=True))
     return Group(*parts)
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from s3repl_tui.checks.model import Finding, Report
+from s3repl_tui.plain_text import printable_line
 from s3repl_tui.screens.backend import ReplicationPath
 from s3repl_tui.widgets.findings import PROBING_MARK, STATUS_MARK, STATUS_STYLE
 
@@ -85,6 +86,7 @@ def hop_statuses(report: Report | None, path: ReplicationPath) -> dict[Hop, HopS
 
 
 def _short(text: str, width: int) -> str:
+    text = printable_line(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from s3repl_tui.plain_text import printable_line as _p
 from s3repl_tui.probes.snapshot import Identity
 from s3repl_tui.screens.backend import Identities
 
@@ -15,10 +16,10 @@ def _identity_line(label: str, identity: Identity | None, fallback: str) -> Text
     if identity is None:
         return line.append(fallback, style="dim")
     if identity.error is not None:
-        return line.append(f"? {identity.error.message}", style="yellow")
-    line.append(identity.account or "?", style="bold")
-    line.append(f"  profile {identity.profile or 'default'}", style="dim")
-    line.append(f"  {identity.arn or '?'}")
+        return line.append(f"? {_p(identity.error.message)}", style="yellow")
+    line.append(_p(identity.account or "?"), style="bold")
+    line.append(f"  profile {_p(identity.profile or 'default')}", style="dim")
+    line.append(f"  {_p(identity.arn or '?')}")
     return line
 
 
@@ -38,5 +39,5 @@ class IdentityBar(Static):
             ),
         ]
         if identities.endpoint_url:
-            lines.append(Text.assemble((f"{'Endpoint':<12}", "bold"), (identities.endpoint_url, "magenta")))
+            lines.append(Text.assemble((f"{'Endpoint':<12}", "bold"), (_p(identities.endpoint_url), "magenta")))
         self.update(Text("\n").join(lines))  # CSS: long role-session ARNs end in … instead of wrapping
