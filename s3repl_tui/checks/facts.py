@@ -119,6 +119,7 @@ class RoleRef:
     name: str
     account: str | None
     exists: bool | None  # None: could not be read
+    tags: tuple[tuple[str, str], ...] = ()  # GetRole's Tags: the principal tags of the role's sessions
 
 
 def role_ref(snapshot: Snapshot) -> RoleRef | None:
@@ -129,7 +130,9 @@ def role_ref(snapshot: Snapshot) -> RoleRef | None:
     exists: bool | None = True if role.role.is_ok else None
     if role.role.is_absent or (role.role.error is not None and role.role.error.kind == "not-found"):
         exists = False
-    return RoleRef(str(real or role.arn), role.arn, role.name, role.account, exists)
+    raw_tags = (role.role.value or {}).get("Tags") if role.role.is_ok else None
+    tags = tuple((str(t["Key"]), str(t.get("Value", ""))) for t in raw_tags or () if isinstance(t, dict) and "Key" in t)
+    return RoleRef(str(real or role.arn), role.arn, role.name, role.account, exists, tags)
 
 
 def region_of(bucket: BucketSnapshot) -> str | None:

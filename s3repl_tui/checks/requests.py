@@ -90,6 +90,8 @@ def principal_context(role: RoleRef) -> dict[str, str]:
     context = {"aws:PrincipalArn": role.arn, "aws:PrincipalType": "AssumedRole"}
     if role.account:
         context["aws:PrincipalAccount"] = role.account
+    for key, value in role.tags:  # a role session's principal tags are the role's tags
+        context[f"aws:PrincipalTag/{key}"] = value
     return context
 
 

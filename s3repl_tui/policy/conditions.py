@@ -130,7 +130,12 @@ class ConditionTest:
     null_expects_absent: tuple[bool, ...] = ()
 
     def evaluate(self, context: NormalizedContext) -> bool | None:
-        """Does the request context satisfy this test? None if a policy variable is unresolvable."""
+        """Does the request context satisfy this test? None if a policy variable is unresolvable.
+
+        A policy value whose variable has no value matches nothing: for a negated operator that makes the
+        test true (AWS's example on the policy variables page: StringNotEquals against
+        ``${aws:PrincipalTag/...}`` of an untagged principal is explicitly denied); for a positive
+        operator the statement does not apply (None)."""
         operator = self.operator
         present = context.get(self.key)
         if operator.info.family == "null":
@@ -151,7 +156,9 @@ class ConditionTest:
             for value in request_values:
                 hit = self.check(value, context)
                 if hit is None:
-                    return None
+                    if not negated:
+                        return None
+                    hit = False
                 outcomes.append(hit != negated)
             return all(outcomes) if operator.qualifier == "ForAllValues" else any(outcomes)
         # No set operator: a single value (a list is treated as "any element matches").
@@ -159,7 +166,9 @@ class ConditionTest:
         for value in request_values:
             hit = self.check(value, context)
             if hit is None:
-                return None
+                if not negated:
+                    return None
+                hit = False
             any_hit = any_hit or hit
         return any_hit != negated
 

@@ -81,6 +81,7 @@ class Seed:
     role_exists: bool = True
     actual_role_arn: str = ROLE_ARN
     boundary: dict[str, Any] | None = None
+    role_tags: list[dict[str, str]] | None = None  # GetRole's Tags
     keys_meta: dict[str, dict[str, Any]] = field(default_factory=lambda: {SRC_KEY: key_meta(SRC_KEY),
                                                                         REPLICA_KEY: key_meta(REPLICA_KEY)})
     # Any input replaced as a whole: "source.<field>", "dest.<field>", "role.<field>", "<key ref>.<field>".
@@ -154,6 +155,8 @@ class Seed:
         written = (docs["replication"] or {}).get("Role") or ROLE_ARN
         role_doc = {"Arn": self.actual_role_arn, "RoleName": ROLE_NAME, "Path": "/service-role/",
                     "AssumeRolePolicyDocument": docs["trust"]}
+        if self.role_tags is not None:
+            role_doc["Tags"] = list(self.role_tags)
         if self.boundary is not None:
             role_doc["PermissionsBoundary"] = {"PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT_A}:policy/boundary"}
         role = RoleSnapshot(

@@ -164,3 +164,16 @@ def test_trust_conditions_on_what_s3_sends(sandbox: Sandbox, seed: SeedSetup) ->
     assert "role-trust-condition-unmet" in _errors(report, "service-role") and report.verdict == "fail"
     _trust_with(sandbox, seed, {"StringEquals": {"aws:SourceAccount": seed.dest_account}})
     assert "role-trust-condition-unmet" in _errors(_check(seed), "service-role")
+
+
+def test_a_negated_condition_on_a_missing_principal_tag_denies(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """tests/checks/test_policy_variables.py: untagged, the Deny applies; tagged (GetRole's Tags), it doesn't."""
+    iam = seed_clients(sandbox, seed)["iam"]
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyTaggedAccount", "Effect": "Deny", "Action": "s3:ReplicateObject", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalTag/DestAccount}"}}}]}
+    iam.put_role_policy(RoleName=seed.role_name, PolicyName="team-guard", PolicyDocument=json.dumps(deny))
+    report = _check(seed)
+    assert "role-policy-denies" in _errors(report, "service-role") and report.verdict == "fail"
+    iam.tag_role(RoleName=seed.role_name, Tags=[{"Key": "DestAccount", "Value": seed.dest_account}])
+    assert "role-policy-denies" not in _errors(_check(seed), "service-role")

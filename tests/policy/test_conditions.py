@@ -320,11 +320,39 @@ def test_variables_are_not_substituted_in_numeric_conditions() -> None:
                                                                                        "test:limit": "5"})  # fmt: skip
 
 
-def test_unresolved_variable_in_condition_makes_the_statement_not_apply() -> None:
-    condition = {"StringNotEquals": {"s3:prefix": "home/${aws:username}"}}
-    assert not condition_allows(condition, {"s3:prefix": "elsewhere"})
+def test_unresolved_variable_in_a_positive_condition_makes_the_statement_not_apply() -> None:
+    assert not condition_allows({"StringEquals": {"s3:prefix": "home/${aws:username}"}}, {"s3:prefix": "home/"})
     defaulted = {"StringEquals": {"s3:prefix": "home/${aws:username, 'nobody'}"}}
     assert condition_allows(defaulted, {"s3:prefix": "home/nobody"})
+
+
+def test_unresolved_variable_in_a_negated_condition_matches_nothing_so_the_condition_holds() -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html (policy variables
+    with no value): with StringNotEquals and ${aws:PrincipalTag/...} on an untagged principal, AWS's example
+    is explicitly denied: the missing value equals nothing, so "not equals" is true."""
+    condition = {"StringNotEquals": {"s3:prefix": "home/${aws:username}"}}
+    assert condition_allows(condition, {"s3:prefix": "elsewhere"})
+    assert condition_allows({"StringNotLike": {"s3:prefix": ["${aws:username}/*"]}}, {"s3:prefix": "x"})
+    both = {"StringNotEquals": {"s3:prefix": ["${aws:username}", "elsewhere"]}}
+    assert not condition_allows(both, {"s3:prefix": "elsewhere"})  # a resolved value still matches
+    any_value = {"ForAnyValue:StringNotEquals": {"aws:TagKeys": "${aws:PrincipalTag/team}"}}
+    assert condition_allows(any_value, {"aws:TagKeys": ["a"]})
+
+
+def test_deny_with_negated_unresolved_variable_explicitly_denies() -> None:
+    from policy_helpers import policy
+
+    from s3repl_tui.policy import Request, evaluate
+
+    deny = {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalTag/Account}"}}}
+    allow = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    request = Request("arn:aws:iam::111122223333:role/r", "s3:GetObject", "arn:aws:s3:::b/k",
+                      {"aws:ResourceAccount": "111122223333"})
+    assert evaluate(request, [policy(allow, deny)]).decision == "explicit-deny"
+    tagged = Request(request.principal, request.action, request.resource,
+                     {**request.context, "aws:PrincipalTag/Account": "111122223333"})
+    assert evaluate(tagged, [policy(allow, deny)]).decision == "allow"
 
 
 def test_condition_values_may_be_json_scalars() -> None:
