@@ -10,7 +10,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 3. cross account: the identity policies (inside the boundary) and the resource policy must both allow;
 4. KMS: the key policy must allow (the principal, or its account to delegate to IAM policies), in every
    case (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html);
-5. role trust: only the trust policy decides whether the principal may assume the role.
+5. role trust: the trust policy must allow; a service principal needs nothing else, an IAM caller is
+   judged as in 2-4 (an explicit Deny in its policies wins; cross-account its identity policies, within
+   its boundary, must allow too; same account a trust policy naming the account delegates to them).
 SCPs, RCPs and session policies are not modelled.
 """
 
@@ -247,13 +249,15 @@ def evaluate(
         action,
         resource,
         normalize_context(getattr(request, "context", None)),
-        permission_boundary is not None and resource_kind != "role-trust",
+        permission_boundary is not None and caller.account is not None,
     )
 
-    identity_docs = [] if resource_kind == "role-trust" else _as_list(identity_policies)
+    # A service principal has no identity policies or boundary: the trust policy alone decides for it.
+    service_trust = resource_kind == "role-trust" and caller.account is None
+    identity_docs = [] if service_trust else _as_list(identity_policies)
     identity = [(_label(doc, f"identity[{i}]"), parse_policy(doc)) for i, doc in enumerate(identity_docs)]
     boundary = None
-    if permission_boundary is not None and resource_kind != "role-trust":
+    if permission_boundary is not None and not service_trust:
         boundary = (_label(permission_boundary, "boundary"), parse_policy(permission_boundary))
     resource_doc = None
     if resource_policy is not None:
@@ -339,11 +343,11 @@ def _decide(
         checks = {"identity": identity_ok, "boundary": boundary_ok, "resource": resource_ok}
         missing.extend(part for part in parts if not checks[part])
 
-    if kind == "role-trust" or caller.account is None:
+    if caller.account is None:
         # Service principals and the like have no identity policies: the resource policy decides.
         allowed = resource_ok
         lacking("resource")
-    elif kind == "kms":
+    elif kind in ("kms", "role-trust"):  # the key policy / trust policy must allow, in every case
         if not resource_ok:
             allowed = False
             lacking("resource", "boundary", *(("identity",) if cross_account else ()))
@@ -444,7 +448,7 @@ class _Words:
                 f"Denied: no statement in {self.resource} allows {target} (AWS KMS ignores IAM policies "
                 "unless the key policy allows the principal or its account)."
             )
-        if self.kind == "role-trust":
+        if self.kind == "role-trust" and missing == ("resource",):
             return f"Denied: no statement in {self.resource} allows {target}."
         parts = " or ".join(self._part(part) for part in missing) or self.identity
         if self.cross_account:

@@ -341,11 +341,55 @@ def test_trust_policy_deny() -> None:
     assert trust(resource_policy=denying).decision == "explicit-deny"
 
 
-def test_trust_policy_for_an_aws_principal() -> None:
-    assumer = f"arn:aws:iam::{DST_ACCOUNT}:role/admin"
-    trust_doc = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DST_ACCOUNT}:root"},
-                        "Action": "sts:AssumeRole"})  # fmt: skip
-    assert trust(principal=assumer, resource_policy=trust_doc).allowed
+# An IAM caller of AssumeRole is judged like any request on a resource policy: an explicit Deny anywhere
+# wins; cross-account needs the trust policy and the caller's identity policies (within its boundary);
+# in the same account a trust policy naming the caller itself suffices, one naming the account delegates
+# to the identity policies (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html). Only service principals
+# skip identity policies.
+ASSUMER = f"arn:aws:iam::{DST_ACCOUNT}:role/admin"
+SAME_ACCOUNT_ASSUMER = f"arn:aws:iam::{SRC_ACCOUNT}:role/admin"
+MAY_ASSUME = policy(allow(action="sts:AssumeRole", resource=ROLE))
+
+
+def _trusting(principal: str) -> dict[str, Any]:
+    return policy({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
+
+
+def test_cross_account_assume_role_needs_the_callers_identity_policy_too() -> None:
+    trust_doc = _trusting(f"arn:aws:iam::{DST_ACCOUNT}:root")
+    alone = trust(principal=ASSUMER, resource_policy=trust_doc)
+    assert (alone.decision, alone.missing) == ("implicit-deny", ("identity",))
+    assert trust(principal=ASSUMER, resource_policy=trust_doc, identity_policies=[MAY_ASSUME]).allowed
+    named = trust(principal=ASSUMER, resource_policy=_trusting(ASSUMER))
+    assert not named.allowed and "identity" in named.missing  # naming the caller is not enough across accounts
+
+
+def test_cross_account_assume_role_within_the_callers_boundary() -> None:
+    trust_doc = _trusting(ASSUMER)
+    capped = trust(principal=ASSUMER, resource_policy=trust_doc, identity_policies=[MAY_ASSUME],
+                   permission_boundary=BOUNDARY_KMS_ONLY)
+    assert (capped.decision, capped.missing) == ("implicit-deny", ("boundary",))
+
+
+def test_an_explicit_deny_in_the_callers_policies_wins_over_the_trust_policy() -> None:
+    everything_denied = policy(deny(action="*", resource="*"))
+    result = trust(principal=SAME_ACCOUNT_ASSUMER, resource_policy=_trusting(SAME_ACCOUNT_ASSUMER),
+                   identity_policies=[MAY_ASSUME, everything_denied])
+    assert result.decision == "explicit-deny"
+
+
+def test_same_account_trust_naming_the_caller_suffices_naming_the_account_delegates() -> None:
+    assert trust(principal=SAME_ACCOUNT_ASSUMER, resource_policy=_trusting(SAME_ACCOUNT_ASSUMER)).allowed
+    account = _trusting(f"arn:aws:iam::{SRC_ACCOUNT}:root")
+    delegated = trust(principal=SAME_ACCOUNT_ASSUMER, resource_policy=account)
+    assert (delegated.decision, delegated.missing) == ("implicit-deny", ("identity",))
+    assert trust(principal=SAME_ACCOUNT_ASSUMER, resource_policy=account, identity_policies=[MAY_ASSUME]).allowed
+
+
+def test_the_trust_policy_must_allow_an_iam_caller_whatever_its_identity_policies() -> None:
+    result = trust(principal=SAME_ACCOUNT_ASSUMER, resource_policy=TRUST, identity_policies=[MAY_ASSUME])
+    assert not result.allowed and "resource" in result.missing
 
 
 # --- Shapes the way AWS accepts them ---------------------------------------------------------------------
