@@ -71,7 +71,9 @@ def measure_demo_startup(runs: int = 3) -> list[StartupTimings]:
 
 def run(args: argparse.Namespace) -> int:
     from s3repl_tui.app import S3ReplApp  # Textual only once the sandbox is up
+    from s3repl_tui.commands.tui import require_terminal
 
+    require_terminal("demo")
     print("Starting the two-account sandbox…", file=sys.stderr, flush=True)
     with demo_sandbox() as (sandbox, setup):
         app = S3ReplApp(demo_backend(sandbox), source_bucket=setup.source_bucket)

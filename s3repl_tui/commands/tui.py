@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 from s3repl_tui.app import S3ReplApp
 from s3repl_tui.commands.common import connect_options
+from s3repl_tui.errors import UserError
 from s3repl_tui.screens.backend import CanarySettings, LiveBackend
 
 
@@ -21,7 +23,21 @@ def canary_settings(args: argparse.Namespace) -> CanarySettings:
     return settings
 
 
+def require_terminal(command: str) -> None:
+    """The app draws on a terminal and reads keys from it: without one (``</dev/null``, a pipe, cron)
+    Textual would spin forever. Say so in one sentence before anything starts (exit 2)."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    missing = " and ".join(name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+                           if not stream.isatty())
+    raise UserError(
+        f"`s3repl-tui {command}` needs a terminal, but its {missing} is not one.",
+        "In scripts and pipes use `s3repl-tui check --source-bucket NAME` (add `--format json` for machines).",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    require_terminal("tui")
     export_dir = getattr(args, "export_dir", None)
     app = S3ReplApp(
         LiveBackend(connect_options(args), canary_settings=canary_settings(args)),
