@@ -17,6 +17,7 @@ from textual.widgets import Footer, OptionList, Static
 from s3repl_tui.canary import CanaryProgress, CanaryResult
 from s3repl_tui.checks.model import LayerResult
 from s3repl_tui.plain_text import printable_line
+from s3repl_tui.report_text import verdict_detail
 from s3repl_tui.screens.backend import Diagnosis, Identities
 from s3repl_tui.widgets.canary_bar import CanaryBar
 from s3repl_tui.widgets.flow import FlowDiagram
@@ -156,22 +157,18 @@ class MainScreen(Screen[None]):
         report = self._diagnosis.report if self._diagnosis is not None else None
         if report is None:
             return Text(f"Probing s3://{self._bucket_text}…", style="dim")
-        layers = report.layers[:6]
-        failing = sum(layer.status == "fail" for layer in layers if not layer.pending)
+        layers = report.layers  # every row of the list, extra layers included
         if self._probing:
             done = sum(not layer.pending for layer in layers)
             return Text(f"Probing s3://{self._bucket_text}… {done} of {len(layers)} layers read", style="dim")
         verdict = report.verdict
         style = {"pass": "bold green", "fail": "bold red", "unknown": "bold bright_black"}[verdict]
-        detail = {
-            "pass": "every layer passes",
-            "fail": f"{failing} of {len(layers)} layers fail",
-            "unknown": "nothing fails, but some layers could not be judged",
-        }[verdict]
+        detail = verdict_detail(report)
+        detail = detail.removeprefix("pass") if detail.startswith("pass with") else f" — {detail}"
         return Text.assemble(
             ("Verdict: ", "bold"),
             (verdict.upper(), style),
-            f" — {detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s",
+            f"{detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s",
         )
 
     # -- keys ----------------------------------------------------------------------------------------

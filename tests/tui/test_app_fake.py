@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -249,3 +250,29 @@ async def test_quit_lets_a_running_canary_clean_up_first() -> None:
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, what="the app to exit")
     assert "canary stopped and cleaned up" in backend.calls
+
+
+async def test_the_status_line_counts_the_listed_layers_and_the_warnings() -> None:
+    """Issue 13.11: no "every layer passes" while layers warn; "N of M" counts every row of the list."""
+    from s3repl_tui.checks.model import Finding, LayerResult
+
+    green = all_green()
+    warning = Finding("replication-metrics-off", "warning", "Replication metrics are off.")
+    layers = tuple(LayerResult(layer.id, layer.title, (warning,)) if layer.id in ("rule", "versioning") else layer
+                   for layer in green.layers)
+    warned = dataclasses.replace(green, layers=layers)
+    app = make_app(FakeBackend([warned]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        assert "Verdict: PASS with 2 warnings" in status_text(app)
+        assert "every layer passes" not in status_text(app)
+    red = all_red()
+    extra = LayerResult("source-policy", "Source bucket policy", (Finding("deny", "error", "A Deny hits the role."),))
+    red = dataclasses.replace(red, layers=(*red.layers, extra))  # an extra layer: a 7th row
+    app = make_app(FakeBackend([red]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        rows = main_screen(app).query_one(LayerList).option_count
+        assert rows == 7
+        failing = sum(layer.status == "fail" for layer in red.layers)
+        assert f"{failing} of {rows} layers fail" in status_text(app)
