@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from botocore.exceptions import ProfileNotFound
 
-from s3repl_tui.aws.errors import CREDENTIAL_CODES
-from s3repl_tui.errors import UserError
+from s3repl_tui.aws.errors import CREDENTIAL_CODES, TRANSIENT_CODES, TRANSIENT_STATUSES
+from s3repl_tui.aws.retries import ATTEMPTS
+from s3repl_tui.errors import EXIT_UNKNOWN, UserError
 from s3repl_tui.probes.snapshot import ReadError
 
 _FLAG = {"source": "--source-profile", "destination": "--dest-profile"}
@@ -23,8 +24,28 @@ def _whose(side: str, profile: str | None) -> str:
     return f"credentials of the {side} profile '{profile}'" if profile else f"default {side} credentials"
 
 
+def _transient(error: ReadError) -> bool:
+    return error.kind == "throttled" or error.code in TRANSIENT_CODES or error.code in {
+        str(status) for status in TRANSIENT_STATUSES}
+
+
+def _side(side: str, profile: str | None) -> str:
+    return f"the {side} account (profile '{profile}')" if profile else f"the {side} account"
+
+
 def open_error(side: str, profile: str | None, error: ReadError, endpoint_url: str | None) -> UserError:
-    """One sentence and a hint for a failed GetCallerIdentity of one side."""
+    """One sentence and a hint for a failed GetCallerIdentity (or the AssumeRole before it) of one side.
+
+    Throttling or a server error that outlasted the retries says nothing about the credentials: it is
+    exit 3 (nothing failed, nothing could be judged), never the credential error's exit 2."""
+    if _transient(error):
+        return UserError(
+            f"AWS did not answer {error.operation} for {_side(side, profile)} after {ATTEMPTS} attempts "
+            f"({error.code}), so nothing was judged: try again in a minute.",
+            hint="STS throttled or failed every attempt; run the command again, and if it keeps failing, "
+            "look for an STS event in the AWS Health Dashboard.",
+            exit_code=EXIT_UNKNOWN,
+        )
     whose = _whose(side, profile)
     if error.code == "ProfileNotFound":
         return UserError(

@@ -30,6 +30,14 @@ _CREDENTIAL_ERRORS: tuple[type[Exception], ...] = (
     boto.ProfileNotFound, boto.InvalidConfigError, boto.RefreshWithMFAUnsupportedError,
     boto.UnknownCredentialError,
 )
+# What botocore's standard retry mode retries as transient besides throttling: 500/502/503/504 and these
+# codes (https://docs.aws.amazon.com/boto3/latest/guide/retries.html, "Standard retry mode").
+TRANSIENT_CODES = frozenset(
+    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
+     "InternalFailure", "ServiceFailure", "ServiceUnavailable", "ServiceUnavailableException",
+     "KMSInternalException", "TransactionInProgressException", "IDPCommunicationError"}
+)
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 # HTTPClientError covers ReadTimeout and closed connections; builtin OSError covers DNS and sockets.
 _NETWORK_ERRORS: tuple[type[Exception], ...] = (boto.ConnectionError, boto.HTTPClientError, OSError)
 
@@ -59,10 +67,21 @@ def _kind_of_status(status: int) -> ErrorKind:
     return "other"
 
 
+def is_transient(error: BaseException) -> bool:
+    """Throttling or a server-side failure (5xx): AWS may answer the same call next time. Never a
+    credential error, even from the AssumeRole a ``role_arn`` profile makes."""
+    if not isinstance(error, boto.ClientError):
+        return False
+    code = error_code(error)
+    if code in CREDENTIAL_CODES or code in ACCESS_DENIED_CODES:
+        return False
+    return code in THROTTLED_CODES or code in TRANSIENT_CODES or _http_status(error) in TRANSIENT_STATUSES
+
+
 def error_kind(error: BaseException) -> ErrorKind:
     if isinstance(error, boto.ClientError):
         code = error_code(error)
-        if error.operation_name.startswith("AssumeRole"):
+        if error.operation_name.startswith("AssumeRole") and not is_transient(error):
             return "credentials"  # the profile's role_arn could not be assumed: a credential problem
         if code in CREDENTIAL_CODES:
             return "credentials"

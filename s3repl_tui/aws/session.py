@@ -15,6 +15,7 @@ from botocore.exceptions import ProfileNotFound
 from s3repl_tui.aws.connect_errors import open_error, profile_not_found
 from s3repl_tui.aws.errors import classify
 from s3repl_tui.aws.meter import CallListener, CallMeter
+from s3repl_tui.aws.retries import RETRIES
 from s3repl_tui.probes.snapshot import Identity
 
 Side = Literal["source", "destination"]
@@ -23,14 +24,15 @@ Side = Literal["source", "destination"]
 FALLBACK_REGION = "us-east-1"
 # Standard retries back off on throttling and transient errors; the timeouts keep a dead endpoint
 # from hanging the probe. The pool is as wide as the probe's concurrency.
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},  # retries after the first attempt: 4 in all
-    connect_timeout=5,
-    read_timeout=20,
-    max_pool_connections=32,
-)
-# GetCallerIdentity answers whether the credentials and the endpoint work at all: fail fast.
-IDENTITY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=3, read_timeout=10)
+CLIENT_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=20, max_pool_connections=32)
+# GetCallerIdentity answers whether the credentials and the endpoint work at all: shorter timeouts, but
+# the same retries as every call (a throttled STS is not a credential error).
+IDENTITY_CONFIG = Config(retries=RETRIES, connect_timeout=3, read_timeout=10)
+# Every client botocore makes on its own for a session, above all the STS client of the AssumeRole a
+# ``role_arn`` + ``source_profile`` profile needs (AssumeRoleProvider creates it with the session's
+# create_client, which merges the session's default client config), retries the same way; without it,
+# that client would use the profile's retry_mode, legacy by default.
+CREDENTIAL_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=20)
 WARM_SERVICES = ("s3", "iam", "kms")
 
 
@@ -70,6 +72,7 @@ class AccountSession:
     ) -> AccountSession:
         """Raises botocore's ProfileNotFound for an unknown profile (Connection.open explains it)."""
         session = boto3.Session(profile_name=profile, region_name=options.region)
+        session._session.set_default_client_config(CREDENTIAL_CONFIG)  # before any credentials are resolved
         return cls(side, session, profile=profile, endpoint_url=options.endpoint_url, meter=meter)
 
     @property
@@ -108,8 +111,10 @@ class AccountSession:
             with self._lock:
                 sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
             answer = sts.get_caller_identity()
-        except Exception as error:  # classified: a credential, profile or network problem
-            read_error = classify(error, "sts:GetCallerIdentity", None)
+        except Exception as error:  # classified: a credential, profile, network or transient problem
+            # The call that failed may be the AssumeRole the profile's credentials need first.
+            failed = getattr(error, "operation_name", "") or "GetCallerIdentity"
+            read_error = classify(error, f"sts:{failed}", None)
             return Identity(self.side, self.profile, None, None, error=read_error)
         return Identity(self.side, self.profile, str(answer["Account"]), str(answer["Arn"]))
 

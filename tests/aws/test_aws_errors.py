@@ -13,6 +13,7 @@ from botocore.exceptions import (
 )
 
 from s3repl_tui.aws import classify
+from s3repl_tui.aws.errors import is_transient
 
 
 def _client_error(code: str, status: int = 400, operation: str = "GetBucketPolicy") -> ClientError:
@@ -34,6 +35,11 @@ def _client_error(code: str, status: int = 400, operation: str = "GetBucketPolic
         (_client_error("ExpiredToken", 403), "credentials", "ExpiredToken"),
         (_client_error("InvalidClientTokenId", 403), "credentials", "InvalidClientTokenId"),
         (_client_error("AccessDenied", 403, "AssumeRole"), "credentials", "AccessDenied"),
+        (_client_error("ExpiredToken", 400, "AssumeRole"), "credentials", "ExpiredToken"),
+        # A throttled or failing STS is not a credential problem: the role may well be assumable.
+        (_client_error("Throttling", 400, "AssumeRole"), "throttled", "Throttling"),
+        (_client_error("ServiceFailure", 500, "AssumeRole"), "other", "ServiceFailure"),
+        (_client_error("ServiceUnavailable", 503, "GetCallerIdentity"), "other", "ServiceUnavailable"),
         (_client_error("SomethingNew", 403), "access-denied", "SomethingNew"),
         (_client_error("MalformedXML"), "other", "MalformedXML"),
         (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), "network", "EndpointConnectionError"),
@@ -56,3 +62,21 @@ def test_kinds(error: Exception, kind: str, code: str) -> None:
 def test_the_message_names_the_operation_and_the_account() -> None:
     read_error = classify(_client_error("AccessDenied", 403), "s3:GetBucketPolicy", "111122223333")
     assert read_error.message == "s3:GetBucketPolicy was denied to account 111122223333 (AccessDenied)."
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (_client_error("Throttling", 400, "AssumeRole"), True),
+        (_client_error("SlowDown", 503), True),
+        (_client_error("ServiceFailure", 500, "GetCallerIdentity"), True),
+        (_client_error("InternalError", 500), True),
+        (_client_error("AccessDenied", 403, "AssumeRole"), False),
+        (_client_error("ExpiredToken", 400, "GetCallerIdentity"), False),
+        (_client_error("NoSuchBucket", 404), False),
+        (NoCredentialsError(), False),
+    ],
+)
+def test_transient_errors_are_throttling_and_server_errors(error: Exception, transient: bool) -> None:
+    """What botocore's standard mode retries as throttling or transient (5xx): it may answer next time."""
+    assert is_transient(error) is transient

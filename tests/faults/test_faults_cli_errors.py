@@ -38,8 +38,8 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
                           env=env, timeout=60, stdin=subprocess.DEVNULL)
 
 
-def _assert_one_sentence(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+def _assert_one_sentence(result: subprocess.CompletedProcess[str], *fragments: str, exit_code: int = 2) -> str:
+    assert result.returncode == exit_code, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -113,9 +113,12 @@ def test_an_endpoint_that_refuses_connections(sandbox: Sandbox) -> None:
 
 
 def test_a_throttled_identity_check_is_one_sentence_too(sandbox: Sandbox) -> None:
+    """Throttled through every retry: not a credential error (exit 2) but nothing judged (exit 3)."""
     sandbox.middleware.fault_hooks.append(
         throttle(1.0, max_in_a_row=None, when=matching("sts:GetCallerIdentity")))
-    _assert_one_sentence(_run(cli_flags(NAMES), _env()), "throttled")
+    message = _assert_one_sentence(_run(cli_flags(NAMES), _env()), "did not answer", "Throttling", "try again",
+                                   exit_code=3)
+    assert "credential" not in message
 
 
 def test_the_same_command_works_without_the_faults(sandbox: Sandbox, seed: SeedSetup) -> None:
