@@ -36,6 +36,7 @@ from s3repl_tui.screens.error import ErrorScreen
 from s3repl_tui.screens.help import HelpScreen
 from s3repl_tui.screens.main import MainScreen
 from s3repl_tui.screens.start import SETUP_PREFIX, BucketPickerScreen
+from s3repl_tui.widgets.findings import use_monochrome
 
 T = TypeVar("T")
 
@@ -148,6 +149,7 @@ class S3ReplApp(App[None]):
         spinners: bool = True,
     ) -> None:
         super().__init__()
+        use_monochrome(self.no_color)  # NO_COLOR: failures reversed, not only red
         self.timings = StartupTimings(created=time.perf_counter())
         self.backend = backend
         self.bucket = source_bucket

@@ -20,6 +20,7 @@ from s3repl_tui.plain_text import printable_line
 from s3repl_tui.report_text import verdict_detail
 from s3repl_tui.screens.backend import Diagnosis, Identities
 from s3repl_tui.widgets.canary_bar import CanaryBar
+from s3repl_tui.widgets.findings import emphasis
 from s3repl_tui.widgets.flow import FlowDiagram
 from s3repl_tui.widgets.identity_bar import IdentityBar
 from s3repl_tui.widgets.layer_list import LayerList
@@ -104,7 +105,7 @@ class MainScreen(Screen[None]):
         self._probing = False
         self._redraw()
         self.query_one("#status-line", Static).update(
-            Text.assemble(("✗ The probe stopped: ", "bold red"), reason, " — press r to try again.")
+            Text.assemble(("✗ The probe stopped: ", emphasis("fail")), reason, " — press r to try again.")
         )
 
     def show_activity(self, message: str) -> None:
@@ -162,7 +163,7 @@ class MainScreen(Screen[None]):
             done = sum(not layer.pending for layer in layers)
             return Text(f"Probing s3://{self._bucket_text}… {done} of {len(layers)} layers read", style="dim")
         verdict = report.verdict
-        style = {"pass": "bold green", "fail": "bold red", "unknown": "bold bright_black"}[verdict]
+        style = emphasis(verdict)
         detail = verdict_detail(report)
         detail = detail.removeprefix("pass") if detail.startswith("pass with") else f" — {detail}"
         return Text.assemble(

@@ -8,14 +8,16 @@ from rich.text import Text
 from textual.widgets import Static
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult
+from s3repl_tui.checks.model import LayerStatus
 from s3repl_tui.plain_text import printable_line as _p
+from s3repl_tui.widgets.findings import emphasis
 
 EMULATION_NOTICE = (
     "Replication is EMULATED in this demo: moto never replicates, so the canary's outcome follows "
     "the check's verdict."
 )
-_OUTCOME_STYLE = {"COMPLETED": "bold green", "FAILED": "bold red", "NOT_REPLICATED": "bold red",
-                  "TIMEOUT": "bold yellow"}
+_OUTCOME_STATUS: dict[str, LayerStatus] = {"COMPLETED": "pass", "FAILED": "fail", "NOT_REPLICATED": "fail",
+                                           "TIMEOUT": "warn"}
 _OUTCOME_MARK = {"COMPLETED": "✓", "FAILED": "✗", "NOT_REPLICATED": "✗", "TIMEOUT": "?"}
 
 
@@ -50,7 +52,7 @@ class CanaryBar(Static):
     def show_result(self, result: CanaryResult) -> None:
         line = Text.assemble(
             ("Canary: ", "bold"),
-            (f"{_OUTCOME_MARK[result.outcome]} {result.outcome} ", _OUTCOME_STYLE[result.outcome]),
+            (f"{_OUTCOME_MARK[result.outcome]} {result.outcome} ", emphasis(_OUTCOME_STATUS[result.outcome])),
             _p(result.message),
         )
         lines: list[RenderableType] = [line]

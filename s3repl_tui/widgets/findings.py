@@ -4,7 +4,7 @@ the failure reason S3 reports, and the fix as a diff. Marks are text, so they su
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -21,12 +21,51 @@ SYNTAX_THEME = "ansi_dark"  # the terminal's own palette: readable on dark and l
 
 STATUS_MARK: dict[LayerStatus, str] = {"pass": "✓", "warn": "!", "fail": "✗", "unknown": "?"}
 STATUS_WORD: dict[LayerStatus, str] = {"pass": "pass", "warn": "warning", "fail": "FAIL", "unknown": "unknown"}
-STATUS_STYLE: dict[LayerStatus, str] = {
+_COLOUR_STYLES: dict[LayerStatus, str] = {
     "pass": "green",
     "warn": "yellow",
     "fail": "red",
     "unknown": "bright_black",
 }
+# Without colour (NO_COLOR: Textual turns colours to grey by luminance, and red becomes dark grey on
+# dark grey) a failure is reversed, so it stays the most visible thing on screen; a warning is underlined.
+_MONOCHROME_STYLES: dict[LayerStatus, str] = {
+    "pass": "default",
+    "warn": "underline",
+    "fail": "reverse",
+    "unknown": "italic",
+}
+
+
+class _StatusStyles(Mapping[LayerStatus, str]):
+    """``STATUS_STYLE[status]``: the colour style, or the monochrome one once ``use_monochrome(True)``."""
+
+    monochrome = False
+
+    def _styles(self) -> dict[LayerStatus, str]:
+        return _MONOCHROME_STYLES if self.monochrome else _COLOUR_STYLES
+
+    def __getitem__(self, status: LayerStatus) -> str:
+        return self._styles()[status]
+
+    def __iter__(self) -> Iterator[LayerStatus]:
+        return iter(self._styles())
+
+    def __len__(self) -> int:
+        return len(self._styles())
+
+
+STATUS_STYLE = _StatusStyles()
+
+
+def use_monochrome(monochrome: bool) -> None:
+    """The app calls this with ``App.no_color`` (NO_COLOR set) before drawing anything."""
+    _StatusStyles.monochrome = monochrome
+
+
+def emphasis(status: LayerStatus) -> str:
+    """The style of a verdict or an outcome word: bold and the status's style."""
+    return f"bold {STATUS_STYLE[status]}"
 PROBING_MARK = "…"
 
 

@@ -72,6 +72,8 @@ class LayerList(OptionList, inherit_bindings=False):
         else:
             status = result.status
             mark, word, style = STATUS_MARK[status], STATUS_WORD[status], STATUS_STYLE[status]
+            if status == "fail":
+                style = f"bold {style}"  # the word FAIL stands out in every theme, with or without colour
         return Text.assemble((f"{mark} ", f"bold {style}"), f"{title:<26}", (f"{word:>8}", style))
 
     def _redraw(self) -> None:
