@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,10 +14,18 @@ from s3repl_tui.checks.model import LayerResult
 from s3repl_tui.fixes.model import Plan
 from s3repl_tui.widgets.findings import STATUS_MARK, STATUS_WORD, layer_body, layer_changes
 
+if TYPE_CHECKING:
+    from s3repl_tui.app import S3ReplApp
+
 
 class LayerDetailScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "close", "Back", id="detail.close", tooltip="Back to the layers"),
+        # The same writes as on the main screen (the fix shown here says "press f"): back to the layers,
+        # then the app asks first, as it does there.
+        Binding("f", "write('fix')", "Fix", id="detail.fix", tooltip="Fix this layer (asks first)"),
+        Binding("F", "write('fix_all')", "Fix all", id="detail.fix-all", tooltip="Fix every layer (asks first)"),
+        Binding("u", "write('undo')", "Undo", id="detail.undo", tooltip="Undo the last applied fix set (asks first)"),
     ]
     DEFAULT_CSS = """
     LayerDetailScreen { align: center middle; }
@@ -52,3 +60,16 @@ class LayerDetailScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_write(self, what: str) -> None:
+        app = cast("S3ReplApp", self.app)
+        layer_id = self.layer_result.id
+        self.dismiss(None)
+        if app.read_only:
+            app.refuse_write(what)
+        elif what == "fix":
+            app.request_fix((layer_id,))
+        elif what == "fix_all":
+            app.request_fix(None)
+        else:
+            app.request_undo()

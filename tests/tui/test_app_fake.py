@@ -276,3 +276,39 @@ async def test_the_status_line_counts_the_listed_layers_and_the_warnings() -> No
         assert rows == 7
         failing = sum(layer.status == "fail" for layer in red.layers)
         assert f"{failing} of {rows} layers fail" in status_text(app)
+
+
+async def test_the_detail_view_fixes_fixes_all_and_undoes() -> None:
+    """Issue 13.4: the detail says "press f", so f (and F, u) work there, asking first as on the main screen."""
+    backend = FakeBackend([all_red(), all_green()])
+    app = make_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, LayerDetailScreen)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        assert "plan ('key-policy',)" in backend.calls
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("enter", "F")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "plan None" in backend.calls
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "apply 6" in backend.calls or any(c.startswith("apply") for c in backend.calls))
+        await wait_diagnosed(pilot, app)
+        await pilot.press("enter", "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the undo question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "undo" in backend.calls, what="the undo")
+
+
+async def test_the_detail_view_refuses_writes_when_read_only() -> None:
+    backend = FakeBackend([all_red()])
+    app = make_app(backend, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        await pilot.press("enter", "f")
+        await pilot.pause(0.1)
+        assert not any(call.startswith("plan") for call in backend.calls)
+        assert any("Read-only" in n for n in notifications(app))
