@@ -423,6 +423,12 @@ class S3ReplApp(App[None]):
             return
         self._generation += 1
         self.probing = True
+        if not self.canary_running:
+            # The diagnosis is about to change (re-probe, after a fix or an undo): an old canary result
+            # would describe a setup that may no longer exist.
+            self.last_canary = None
+            if self.main_screen is not None:
+                self.main_screen.clear_canary()
         if self.main_screen is not None:
             self.main_screen.show_diagnosis(self.diagnosis, probing=True)
         self._diagnose(self.bucket, self._generation)

@@ -120,6 +120,10 @@ class MainScreen(Screen[None]):
         if result.blamed_layer:
             self.select_layer(result.blamed_layer)
 
+    def clear_canary(self) -> None:
+        if self._drawn:
+            self.query_one(CanaryBar).clear_result()
+
     def show_canary_stopped(self, reason: str) -> None:
         self.query_one(CanaryBar).show_stopped(reason)
 

@@ -33,7 +33,12 @@ class CanaryBar(Static):
             if enabled
             else "Canary: off (read-only: it would write a test object)."
         )
-        super().__init__(self._with_notice(Text(intro, style="dim")), id=id)
+        self._intro = Text(intro, style="dim")
+        super().__init__(self._with_notice(self._intro), id=id)
+
+    def clear_result(self) -> None:
+        """Back to the intro: a result says something about the diagnosis it ran on, not a newer one."""
+        self.update(self._with_notice(self._intro))
 
     def _with_notice(self, line: RenderableType) -> RenderableType:
         if not self._emulated:

@@ -312,3 +312,33 @@ async def test_the_detail_view_refuses_writes_when_read_only() -> None:
         await pilot.pause(0.1)
         assert not any(call.startswith("plan") for call in backend.calls)
         assert any("Read-only" in n for n in notifications(app))
+
+
+async def test_the_canary_result_is_cleared_when_the_diagnosis_changes() -> None:
+    """Issue 13.5: after a re-probe, a fix or an undo the old canary result is gone from the screen."""
+    backend = FakeBackend([all_green(), all_green()])
+    app = make_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+
+        async def run_canary() -> None:
+            await pilot.press("c")
+            await wait_for(pilot, lambda: app.last_canary is not None, what="the canary")
+            await pilot.pause(0.05)
+            assert "COMPLETED" in plain(main_screen(app).query_one(CanaryBar))
+
+        await run_canary()
+        await pilot.press("r")
+        await wait_diagnosed(pilot, app)
+        assert app.last_canary is None
+        assert "COMPLETED" not in plain(main_screen(app).query_one(CanaryBar))
+        assert "press c" in plain(main_screen(app).query_one(CanaryBar))
+
+        backend._undo_available = True
+        await run_canary()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "undo" in backend.calls)
+        await wait_diagnosed(pilot, app)
+        assert "COMPLETED" not in plain(main_screen(app).query_one(CanaryBar))
