@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult, first_failing_layer
 from s3repl_tui.checks.model import LAYER_TITLES
@@ -97,6 +97,9 @@ class S3ReplApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit s3repl-tui"),
+        # As in k9s and lazygit (Textual's default only says "press ctrl+q"); priority: works in a filter box too.
+        Binding("ctrl+c", "quit", "Quit", id="app.quit-ctrl-c", show=False, priority=True,
+                tooltip="Quit s3repl-tui"),
     ]
 
     class Connected(Message):
@@ -108,6 +111,18 @@ class S3ReplApp(App[None]):
         def __init__(self, choices: tuple[BucketChoice, ...]) -> None:
             super().__init__()
             self.choices = choices
+
+    class ReadFailed(Message):
+        """A read thread (``_read``) failed."""
+
+        def __init__(self, group: str, error: BaseException, generation: int | None = None) -> None:
+            super().__init__()
+            self.group = group
+            self.error = error
+            self.generation = generation
+
+        def generation_stale(self, current: int) -> bool:
+            return self.generation is not None and self.generation != current
 
     class DiagnosisChanged(Message):
         """The newest (partial or final) diagnosis waits in ``S3ReplApp._diagnoses``."""
@@ -170,6 +185,7 @@ class S3ReplApp(App[None]):
         self._canary_progress: _Latest[CanaryProgress] = _Latest()
         self._activity: _Latest[str] = _Latest()
         self._after_fix = False  # the next final diagnosis follows an apply: say what is left
+        self._readers: list[threading.Thread] = []
         self._stop_canary = threading.Event()
         self._canary_idle = threading.Event()
         self._canary_idle.set()
@@ -220,22 +236,47 @@ class S3ReplApp(App[None]):
 
     # -- workers (threads; they only post messages) ----------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="connect", exclusive=True)
+    def _read(self, group: str, work: Callable[[], None], generation: int | None = None) -> None:
+        """Run a read-only job (connect, list buckets, probe) on a daemon thread of its own.
+
+        Not a Textual thread worker: those run on asyncio's default executor, which ``App.run`` waits
+        for when it closes, so quitting while probing would wait for the probe. Reads change nothing,
+        so quitting abandons them at once; a newer request supersedes an older one (``_generation``) and
+        messages from an abandoned read are dropped. Errors land where the workers' do."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as error:  # every failure is shown, never raised on a dead thread
+                self.post_message(self.ReadFailed(group, error, generation))
+
+        thread = threading.Thread(target=run, name=f"s3repl-{group}", daemon=True)
+        self._readers = [reader for reader in self._readers if reader.is_alive()] + [thread]
+        thread.start()
+
+    @property
+    def reads_in_flight(self) -> bool:
+        """True while a read thread still runs (the command exits without waiting for it)."""
+        return any(reader.is_alive() for reader in self._readers)
+
     def _list_buckets(self) -> None:
-        self.post_message(self.Connected(self.backend.connect()))
-        self.post_message(self.BucketsListed(self.backend.list_buckets()))
-
-    @work(thread=True, exit_on_error=False, group="diagnose", exclusive=True)
-    def _diagnose(self, bucket: str, generation: int) -> None:
-        worker = get_current_worker()
-        if self.identities is None:
+        def work() -> None:
             self.post_message(self.Connected(self.backend.connect()))
+            self.post_message(self.BucketsListed(self.backend.list_buckets()))
 
+        self._read("connect", work)
+
+    def _diagnose(self, bucket: str, generation: int) -> None:
         def offer(diagnosis: Diagnosis) -> None:
-            if not worker.is_cancelled and self._diagnoses.offer((generation, diagnosis)):
+            if generation == self._generation and self._diagnoses.offer((generation, diagnosis)):
                 self.post_message(self.DiagnosisChanged())
 
-        offer(self.backend.diagnose(bucket, offer))
+        def work() -> None:
+            if self.identities is None:
+                self.post_message(self.Connected(self.backend.connect()))
+            offer(self.backend.diagnose(bucket, offer))
+
+        self._read("diagnose", work, generation)
 
     @work(thread=True, exit_on_error=False, group="write")
     def _plan(self, layer_ids: tuple[str, ...] | None) -> None:
@@ -268,9 +309,16 @@ class S3ReplApp(App[None]):
     # -- the one place worker errors land -----------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
+        if event.state == WorkerState.ERROR:
+            self._failed(event.worker.group, event.worker.name, event.worker.error)
+
+    @on(ReadFailed)
+    def _read_failed(self, message: ReadFailed) -> None:
+        if message.group == "diagnose" and message.generation_stale(self._generation):
             return
-        group, error = event.worker.group, event.worker.error
+        self._failed(message.group, message.group, message.error)
+
+    def _failed(self, group: str, name: str, error: BaseException | None) -> None:
         doing = WORK_NAMES.get(group, "working")
         if group == "write":
             self.busy = None
@@ -282,7 +330,7 @@ class S3ReplApp(App[None]):
             self.probing = False
             if self.main_screen is not None:
                 self.main_screen.show_probe_failed(_describe(error))
-        self.log.error(f"worker {event.worker.name!r} failed while {doing}", error)
+        self.log.error(f"worker {name!r} failed while {doing}", error)
         if group in ("connect", "diagnose") and self.identities is None:
             # Nothing works without a connection: say so where it cannot be missed.
             self.connection_error = error if isinstance(error, UserError) else UserError(_describe(error))
@@ -477,6 +525,11 @@ class S3ReplApp(App[None]):
     async def action_quit(self) -> None:
         """Quit, but let a running canary stop and delete its test object first (its thread would
         otherwise outlive the app, and in the demo the sandbox it cleans up in)."""
+        if self.busy in ("applying", "undoing"):
+            self.notify(f"Wait: still {self.busy}. Quitting in the middle of a write could leave it half done; "
+                        "quit once it has finished.", title="Not quitting yet", severity="warning", timeout=6,
+                        markup=False)
+            return
         if self.canary_running:
             self.notify("Stopping the canary and deleting its test object…", timeout=CANARY_STOP_SECONDS)
             self._stop_canary.set()
@@ -501,7 +554,9 @@ class S3ReplApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         palette = Binding("ctrl+p", "command_palette", "Command palette", tooltip="Search every command by name")
-        bindings = [b for b in (*MainScreen.BINDINGS, palette, *self.BINDINGS) if isinstance(b, Binding)]
+        quit_keys = Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit s3repl-tui (a running probe is abandoned)")
+        own = [b for b in self.BINDINGS if isinstance(b, Binding) and b.action != "quit"]
+        bindings = [b for b in (*MainScreen.BINDINGS, palette, *own, quit_keys) if isinstance(b, Binding)]
         self.push_screen(HelpScreen(bindings, read_only=self.read_only, intro=HELP_INTRO))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -71,7 +71,7 @@ def measure_demo_startup(runs: int = 3) -> list[StartupTimings]:
 
 def run(args: argparse.Namespace) -> int:
     from s3repl_tui.app import S3ReplApp  # Textual only once the sandbox is up
-    from s3repl_tui.commands.tui import require_terminal
+    from s3repl_tui.commands.tui import exit_abandoning_reads, require_terminal
 
     require_terminal("demo")
     print("Starting the two-account sandbox…", file=sys.stderr, flush=True)
@@ -79,4 +79,6 @@ def run(args: argparse.Namespace) -> int:
         app = S3ReplApp(demo_backend(sandbox), source_bucket=setup.source_bucket)
         app.sub_title = "demo sandbox"
         app.run()
+    if app.reads_in_flight:
+        exit_abandoning_reads(0)
     return 0

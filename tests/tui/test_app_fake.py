@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from s3repl_tui.app import S3ReplApp
 from s3repl_tui.checks.model import LAYERS
@@ -342,3 +342,54 @@ async def test_the_canary_result_is_cleared_when_the_diagnosis_changes() -> None
         await wait_for(pilot, lambda: "undo" in backend.calls)
         await wait_diagnosed(pilot, app)
         assert "COMPLETED" not in plain(main_screen(app).query_one(CanaryBar))
+
+
+async def test_ctrl_c_quits_and_help_lists_it() -> None:
+    """Issue 13.14: ctrl+c quits (as k9s and lazygit do), and the help says so."""
+    app = make_app(FakeBackend([all_red()]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = "\n".join(plain(widget, 98) for widget in app.screen.query(Static))
+        assert "ctrl+c" in help_text
+        await pilot.press("escape")
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        assert not app.is_running
+
+
+def test_quitting_while_probing_does_not_wait_for_the_probe() -> None:
+    """Issue 13.14: the probe is abandoned at once (reads change nothing): `App.run` returns while the
+    backend is still blocked in diagnose (if it waited, diagnose would finish first, after its gate)."""
+    gate = threading.Event()
+    finished: list[bool] = []
+
+    class Blocked(FakeBackend):
+        def diagnose(self, bucket, on_update):  # type: ignore[no-untyped-def]
+            gate.wait(20)
+            finished.append(True)
+            return super().diagnose(bucket, on_update)
+
+    app = make_app(Blocked([all_red()]))
+
+    def quit_when_probing() -> None:
+        app.set_timer(0.2, lambda: app.call_later(app.action_quit))
+
+    app.call_later(quit_when_probing)
+    app.run(headless=True, size=SIZE)
+    assert not finished, "quitting waited for the probe"
+    assert app.reads_in_flight
+    gate.set()
+
+
+async def test_quitting_during_a_write_waits_for_it() -> None:
+    app = make_app(FakeBackend([all_red()]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        app.busy = "applying"
+        await pilot.press("q")
+        await pilot.pause(0.05)
+        assert app.is_running
+        assert any("Not quitting yet" in n for n in notifications(app))
+        app.busy = None
