@@ -65,6 +65,8 @@ class AccountSession:
         self._identity_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._identity: Identity | None = None
+        self._sts_ready = threading.Event()
+        self._models_from: threading.Event | None = None
 
     @classmethod
     def from_profile(
@@ -108,8 +110,13 @@ class AccountSession:
 
     def _ask_identity(self) -> Identity:
         try:
-            with self._lock:
-                sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
+            try:
+                if self._models_from is not None:
+                    self._models_from.wait(timeout=10)
+                with self._lock:
+                    sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
+            finally:
+                self._sts_ready.set()
             answer = sts.get_caller_identity()
         except Exception as error:  # classified: a credential, profile, network or transient problem
             # The call that failed may be the AssumeRole the profile's credentials need first.
@@ -127,9 +134,22 @@ class AccountSession:
         slow first creation (service models) happens before the probe's clock starts."""
         identity = self.identity()
         if identity.error is None:
-            for service in WARM_SERVICES:
-                self.client(service)
+            self.warm_clients()
         return identity
+
+    def warm_clients(self) -> None:
+        """Make the clients every probe needs. Connection.open runs this while GetCallerIdentity (and
+        the AssumeRole before it) is on the wire: the CPU of building clients overlaps the round trips."""
+        self._sts_ready.wait(timeout=10)  # the identity's client first: it is on the critical path
+        for service in WARM_SERVICES:
+            self.client(service)
+
+    def share_models_with(self, other: AccountSession) -> None:
+        """Load each botocore service model once per process, not once per account: both sessions use
+        ``other``'s loader (its cache holds the parsed JSON). Call before either makes a client."""
+        core = self.boto_session._session
+        core.register_component("data_loader", other.boto_session._session.get_component("data_loader"))
+        self._models_from = other._sts_ready  # our first client waits for theirs: then the cache is warm
 
 
 class Connection:
@@ -153,9 +173,17 @@ class Connection:
             )
         except ProfileNotFound as error:
             raise profile_not_found(error) from None
+        if dest is not None:
+            dest.share_models_with(source)
         connection = cls(source, dest, options)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3repl-open") as pool:
-            identities = list(pool.map(AccountSession.warm_up, connection.sessions))
+        # Every identity call and every client warm-up at once: the round trips (and the destination's
+        # AssumeRole) overlap each other and the CPU of loading service models.
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3repl-open") as pool:
+            asked = [pool.submit(session.identity) for session in connection.sessions]
+            warmed = [pool.submit(session.warm_clients) for session in connection.sessions]
+            identities = [future.result() for future in asked]
+            for future in warmed:
+                future.result()
         for session, identity in zip(connection.sessions, identities, strict=True):
             if identity.error is not None:
                 raise open_error(session.side, session.profile, identity.error, options.endpoint_url)

@@ -124,3 +124,23 @@ def test_aws_endpoint_url_is_honoured(sandbox: Sandbox, monkeypatch: pytest.Monk
     connection = Connection.open(ConnectOptions(source_profile="plain"))
     assert connection.source.account == SOURCE_ACCOUNT
     assert connection.dest is None
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_open_asks_each_identity_once_though_it_warms_clients_at_the_same_time(sandbox: Sandbox, attempt: int) -> None:
+    """Identity calls and client warm-ups run at once: still one AssumeRole (the credentials are resolved
+    once per session) and one GetCallerIdentity per side, and every warmed client is there."""
+    connection = Connection.open(BOTH)
+
+    assert sandbox.middleware.calls["sts:AssumeRole"] == 1, dict(sandbox.middleware.calls)
+    assert sandbox.middleware.calls["sts:GetCallerIdentity"] == 2
+    for session in connection.sessions:
+        assert {service for service, _region in session._clients} == {"s3", "iam", "kms"}
+
+
+def test_both_accounts_share_one_copy_of_the_service_models(sandbox: Sandbox) -> None:
+    connection = Connection.open(BOTH)
+
+    assert connection.dest is not None
+    loaders = {id(s.boto_session._session.get_component("data_loader")) for s in connection.sessions}
+    assert len(loaders) == 1
