@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -191,8 +193,25 @@ def bench_awscli(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int,
         results.add(section, f"{label}: {commands} `aws` processes, one per read", ms(wall),
                     f"median of {runs}; {calls:.1f} AWS calls a run (the CLI caches the assumed role)")
         results.add(section, f"{label}: runbook / check's first probe", ratio(wall, ours[latency]),
-                    "the runbook reads 16 inputs; check reads 28 and judges them")
+                    "in-process probe+judge; the runbook reads 16 inputs; check reads 28 and judges them")
+        wholes = [_check_process(seed, env) for _ in range(runs)]
+        whole = statistics.median(w[0] for w in wholes)
+        results.add(section, f"{label}: `s3repl-tui check` as a new process, same sandbox", ms(whole),
+                    f"median of {runs}; exit {sorted({w[1] for w in wholes})}; import, credentials, probe, "
+                    "judge and the text report")
+        results.add(section, f"{label}: runbook / `s3repl-tui check`, whole processes", ratio(wall, whole),
+                    "goal >= 30x at 50 ms/call" if latency else "")
     sandbox.middleware.latency_seconds = 0.0
+
+
+def _check_process(seed: SeedSetup, env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and exit code of ``s3repl-tui check`` run as a person runs it (the console script)."""
+    command = [str(Path(sys.executable).parent / "s3repl-tui"), "check", "--source-bucket", seed.source_bucket,
+               "--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env | {"NO_COLOR": "1"}, capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    return time.perf_counter() - started, result.returncode
 
 
 def bench_scale(results: Results, sandbox: Sandbox, runs: int) -> None:
