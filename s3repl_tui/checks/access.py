@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from s3repl_tui.checks import doubt, facts, grants
+from s3repl_tui.checks import decisions, doubt, facts, grants
 from s3repl_tui.checks.requests import ReplicationRequest
 from s3repl_tui.policy import EvaluationResult, NamedPolicy, ResourceKind, evaluate
 from s3repl_tui.probes.snapshot import Read, ReadError, Snapshot
@@ -125,6 +125,7 @@ def _resolved(policy: NamedPolicy | None, keys: tuple[str, ...], mode: doubt.Mod
     return None if policy is None else NamedPolicy(policy.name, doubt.resolve(policy.document, keys, mode))
 
 
+@decisions.cached_judgement  # identical requests across rules are judged once
 def judge_request(item: ReplicationRequest, identity: tuple[NamedPolicy, ...], boundary: NamedPolicy | None,
                   resource_policy: NamedPolicy | None, resource_account: str | None) -> Judgement:
     kind: ResourceKind = "role-trust" if item.target == "trust" else "kms" if item.target == "kms" else "s3"
