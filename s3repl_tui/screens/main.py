@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -29,6 +30,24 @@ from s3repl_tui.widgets.layer_panel import LayerPanel
 if TYPE_CHECKING:
     from s3repl_tui.app import S3ReplApp
 
+MIN_SIZE = (80, 24)  # below this the screen says so instead of drawing a broken layout
+WIDE_FOOTER = 110  # from this width the footer has room for spacing and the palette key
+
+
+def too_small_message(width: int = MIN_SIZE[0], height: int = MIN_SIZE[1]) -> str:
+    return f"Terminal too small (need {width}×{height}): make the window larger, or press q to quit."
+
+
+def _is_sandbox(endpoint_url: str | None) -> bool:
+    """Only a custom endpoint can be the sandbox; its module (the sandbox package pulls in moto) is
+    imported only then, so startup against AWS stays light."""
+    if not endpoint_url:
+        return False
+    from s3repl_tui.sandbox.emulation import is_sandbox_endpoint
+
+    return is_sandbox_endpoint(endpoint_url)
+
+
 # Actions that write to AWS: hidden and refused under --read-only.
 WRITE_ACTIONS = frozenset({"fix", "fix_all", "undo", "canary"})
 _LAYERS_GROUP = Binding.Group("Layers", compact=True)
@@ -40,7 +59,8 @@ class MainScreen(Screen[None]):
                 tooltip="Select the previous layer"),
         Binding("down,j", "layer_down", "Next layer", id="layer.next", key_display="↓", group=_LAYERS_GROUP,
                 tooltip="Select the next layer"),
-        Binding("enter", "open_detail", "Detail", id="layer.detail",
+        # Not in the footer (the panel's border says "enter: full detail"): at 80 columns e, ? and q fit.
+        Binding("enter", "open_detail", "Detail", id="layer.detail", show=False,
                 tooltip="Open the selected layer's full detail"),
         Binding("f", "fix", "Fix", id="fix.layer", tooltip="Fix the selected layer (asks first)"),
         Binding("F", "fix_all", "Fix all", id="fix.all",
@@ -81,9 +101,23 @@ class MainScreen(Screen[None]):
         yield CanaryBar(
             emulated=self.s3repl.backend.emulated_replication, enabled=not self.s3repl.read_only, id="canary"
         )
+        yield Static(Text(too_small_message(), style="bold"), id="too-small")
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_to(event.size.width, event.size.height)
+
+    def fit_to(self, width: int, height: int) -> None:
+        """Below MIN_SIZE only the "terminal too small" sentence shows; narrow terminals get a compact
+        footer without the palette key, so every binding (e, ?, q included) stays visible at 80 columns."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(small, "-too-small")
+        footer = self.query_one(Footer)
+        footer.compact = width < WIDE_FOOTER
+        footer.show_command_palette = width >= WIDE_FOOTER
+
     def on_mount(self) -> None:
+        self.fit_to(self.app.size.width, self.app.size.height)
         self._drawn = True
         self.query_one(LayerList).focus()
         self.sub_title = f"s3://{self._bucket_text}"
@@ -96,6 +130,7 @@ class MainScreen(Screen[None]):
     def show_identities(self, identities: Identities) -> None:
         if self._drawn:  # else on_mount shows them
             self.query_one(IdentityBar).show(identities)
+            self.query_one(CanaryBar).show_sandbox(_is_sandbox(identities.endpoint_url))
 
     def show_diagnosis(self, diagnosis: Diagnosis | None, *, probing: bool) -> None:
         self._diagnosis, self._probing = diagnosis, probing

@@ -12,10 +12,9 @@ from s3repl_tui.checks.model import LayerStatus
 from s3repl_tui.plain_text import printable_line as _p
 from s3repl_tui.widgets.findings import emphasis
 
-EMULATION_NOTICE = (
-    "Replication is EMULATED in this demo: moto never replicates, so the canary's outcome follows "
-    "the check's verdict."
-)
+# One line at 80 columns each.
+EMULATION_NOTICE = "Replication is EMULATED (moto never replicates): the canary follows the check."
+SANDBOX_NOTICE = "Sandbox endpoint: replication is NOT emulated; canary results are not real."
 _OUTCOME_STATUS: dict[str, LayerStatus] = {"COMPLETED": "pass", "FAILED": "fail", "NOT_REPLICATED": "fail",
                                            "TIMEOUT": "warn"}
 _OUTCOME_MARK = {"COMPLETED": "✓", "FAILED": "✗", "NOT_REPLICATED": "✗", "TIMEOUT": "?"}
@@ -28,6 +27,7 @@ class CanaryBar(Static):
 
     def __init__(self, *, emulated: bool, enabled: bool = True, id: str | None = None) -> None:
         self._emulated = emulated
+        self._sandbox = False
         intro = (
             "Canary: press c to write a test object and watch it replicate."
             if enabled
@@ -40,10 +40,18 @@ class CanaryBar(Static):
         """Back to the intro: a result says something about the diagnosis it ran on, not a newer one."""
         self.update(self._with_notice(self._intro))
 
+    def show_sandbox(self, sandbox: bool) -> None:
+        """The endpoint is the local sandbox (moto), which stores configurations but never replicates:
+        without the emulator a canary there ends NOT_REPLICATED whatever the setup. Say so."""
+        self._sandbox = sandbox
+        self.update(self._with_notice(self._intro))
+
     def _with_notice(self, line: RenderableType) -> RenderableType:
-        if not self._emulated:
-            return line
-        return Group(line, Text(EMULATION_NOTICE, style="bold magenta"))
+        if self._emulated:
+            return Group(line, Text(EMULATION_NOTICE, style="bold magenta"))
+        if self._sandbox:
+            return Group(line, Text(SANDBOX_NOTICE, style="bold reverse"))
+        return line
 
     def show_progress(self, progress: CanaryProgress) -> None:
         status = _p(progress.status or "no status yet")

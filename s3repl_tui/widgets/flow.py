@@ -114,9 +114,15 @@ class FlowDiagram(Static):
         self._report, self._path = report, path
         self.update(self.picture())
 
+    def on_resize(self) -> None:
+        self.update(self.picture())
+
     def picture(self) -> RenderableType:
+        """One line when the width allows (names whole: a long role name is never cut when it fits),
+        names shortened to fit next, and the destination on a line of its own on narrow terminals."""
         path = self._path or ReplicationPath(source_bucket="?")
         statuses = hop_statuses(self._report, path)
+        width = self.content_size.width or 200
 
         def part(hop: Hop, label: str) -> tuple[str, str]:
             status = statuses.get(hop, "probing")
@@ -131,17 +137,42 @@ class FlowDiagram(Static):
             return f" ━━{middle}━━▶ ", style
 
         role_name = (path.role_arn or "no role").rsplit("/", 1)[-1]
-        rule = f"rule {_short(path.rule_id, 16)}" if path.rule_id else "rule"
-        source = part("source", f"s3://{_short(path.source_bucket, 28)}")
-        first = Text.assemble(
-            source,
-            arrow("rule", rule),
-            part("role", f"role {_short(role_name, 28)}"),
-            arrow("write"),
-        )
-        destination_at = first.cell_len
-        first.append_text(Text(*part("destination", f"s3://{_short(path.destination_bucket or '?', 28)}")))
-        second = Text.assemble("  ", part("source-key", f"source {_key_label(path.source_key)}"))
-        second.append(" " * max(2, destination_at + 2 - second.cell_len))
-        second.append_text(Text(*part("replica-key", f"replica {_key_label(path.replica_key)}")))
-        return Group(first, second)
+        destination_name = path.destination_bucket or "?"
+
+        def lead(role_cap: int, bucket_cap: int, rule_cap: int) -> Text:
+            rule = f"rule {_short(path.rule_id, rule_cap)}" if path.rule_id else "rule"
+            return Text.assemble(
+                part("source", f"s3://{_short(path.source_bucket, bucket_cap)}"),
+                arrow("rule", rule),
+                part("role", f"role {_short(role_name, role_cap)}"),
+            )
+
+        def tail(bucket_cap: int) -> Text:
+            return Text.assemble(arrow("write"), part("destination", f"s3://{_short(destination_name, bucket_cap)}"))
+
+        longest = max(len(role_name), len(path.source_bucket), len(destination_name), len(path.rule_id or ""), 1)
+        lines: list[Text] = []
+        for cap in (longest, 40, 28, 20):
+            first = lead(cap, cap, min(cap, 24))
+            rest = tail(cap)
+            if first.cell_len + rest.cell_len <= width:
+                destination_at = first.cell_len + len(" ━━━━▶ ")
+                first.append_text(rest)
+                lines = [first]
+                break
+        else:
+            # Narrow: the destination goes under the role, its arrow coming down from it.
+            base = lead(1, 24, 14).cell_len - 1  # everything but the role's name
+            first = lead(max(8, width - base), 24, 14)
+            second = Text("  ").append_text(tail(max(8, width - 14)))
+            destination_at = 2 + len(" ━━━━▶ ")
+            lines = [first, second]
+        keys = Text.assemble("  ", part("source-key", f"source {_key_label(path.source_key)}"))
+        replica = Text(*part("replica-key", f"replica {_key_label(path.replica_key)}"))
+        gap = destination_at + 2 - keys.cell_len
+        if gap >= 2 and destination_at + 2 + replica.cell_len <= width:
+            keys.append(" " * gap)
+        else:
+            keys.append("   ")
+        keys.append_text(replica)
+        return Group(*lines, keys)
