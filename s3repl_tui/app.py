@@ -335,17 +335,27 @@ class S3ReplApp(App[None]):
             # Nothing works without a connection: say so where it cannot be missed.
             self.connection_error = error if isinstance(error, UserError) else UserError(_describe(error))
             message, hint = self.connection_error.message, self.connection_error.hint
-            self.push_screen(ErrorScreen(f"Could not connect while {doing}", message, hint), self._after_error)
+            self.push_screen(ErrorScreen("Could not connect", message, hint), self._after_error)
             return
         self.notify(_describe(error), title=f"Error while {doing}", severity="error", timeout=12, markup=False)
 
     def _after_error(self, retry: bool | None) -> None:
+        picker = next((s for s in self.screen_stack if isinstance(s, BucketPickerScreen)), None)
         if not retry:
+            if picker is not None and self.connection_error is not None:
+                picker.show_not_connected(self.connection_error.message)  # no spinner left running
             return
         if self.bucket and self.main_screen is not None:
             self.request_diagnosis()
         else:
-            self._list_buckets()
+            self.retry_connect()
+
+    def retry_connect(self) -> None:
+        """Connect and list the buckets again (the start screen's r)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BucketPickerScreen):
+                screen.show_connecting()
+        self._list_buckets()
 
     # -- results -------------------------------------------------------------------------------------
 

@@ -205,7 +205,7 @@ async def test_start_screen_lists_buckets_and_opens_the_chosen_one() -> None:
         await wait_for(pilot, lambda: "list_buckets" in backend.calls)
         options = app.screen.query_one("#buckets", OptionList)
         await wait_for(pilot, lambda: options.option_count == 2)
-        assert "not configured: enter sets it up" in str(options.get_option_at_index(1).prompt)
+        assert "no replication: enter sets it up" in str(options.get_option_at_index(1).prompt)
         await pilot.press("enter")
         await wait_diagnosed(pilot, app)
         assert isinstance(app.screen, MainScreen) and app.screen.bucket == SOURCE_BUCKET

@@ -127,8 +127,8 @@ async def test_without_a_bucket_the_start_screen_offers_the_replicated_one(
         options = app.screen.query_one("#buckets", OptionList)
         await wait_for(pilot, lambda: options.option_count == 2, what="the bucket list")
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(2)]
-        assert demo.source_bucket in prompts[0] and "replication configured" in prompts[0]
-        assert "plain-bucket" in prompts[1] and "not configured: enter sets it up" in prompts[1]
+        assert demo.source_bucket in prompts[0] and "has replication" in prompts[0]
+        assert "plain-bucket" in prompts[1] and "no replication: enter sets it up" in prompts[1]
         await pilot.press("enter")
         await wait_diagnosed(pilot, app)
         assert failing(app) == set(DEMO_BREAKAGES)
