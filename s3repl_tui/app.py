@@ -31,7 +31,7 @@ from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
 from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
 from s3repl_tui.screens.backend import Backend, BucketChoice, Diagnosis, Identities
-from s3repl_tui.screens.confirm import ConfirmScreen, plan_question
+from s3repl_tui.screens.confirm import ConfirmScreen, UndoConfirmScreen, plan_question, undo_question
 from s3repl_tui.screens.error import ErrorScreen
 from s3repl_tui.screens.help import HelpScreen
 from s3repl_tui.screens.main import MainScreen
@@ -511,6 +511,15 @@ class S3ReplApp(App[None]):
     def request_undo(self) -> None:
         if not self._can_write("undo"):
             return
+        try:
+            preview = self.backend.undo_preview()
+        except Exception as error:  # a damaged state directory: say so, never crash
+            self.notify(f"Cannot read the undo history: {_describe(error)}", title="Nothing was changed",
+                        severity="error", timeout=10, markup=False)
+            return
+        if preview is None or not preview.documents:
+            self.notify("There is no applied fix set to undo.", timeout=6)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -519,8 +528,8 @@ class S3ReplApp(App[None]):
             else:
                 self.notify("Nothing was changed.", timeout=4)
 
-        body = "Restore every document the last applied fix set changed, as it was before."
-        self.push_screen(ConfirmScreen("Undo the last fix set?", body, yes_label="Yes, undo"), answered)
+        title, body = undo_question(preview, self.identities)
+        self.push_screen(UndoConfirmScreen(title, body), answered)
 
     def request_canary(self) -> None:
         if self.canary_running:

@@ -32,8 +32,8 @@ from s3repl_tui.canary import (
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
 from s3repl_tui.errors import UserError
-from s3repl_tui.fixes import apply_plan, plan_fixes, undo_last
-from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
+from s3repl_tui.fixes import apply_plan, last_set, plan_fixes, undo_last
+from s3repl_tui.fixes.model import ApplyResult, DocumentRef, Plan, UndoResult
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Identity, Snapshot
 
@@ -76,6 +76,26 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
+class UndoPreview:
+    """What ``undo`` would restore, newest first (the same set and order ``undo_last`` uses)."""
+
+    set_id: str
+    documents: tuple[DocumentRef, ...]
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(sorted({ref.account for ref in self.documents}))
+
+
+def undo_preview(state_dir: Path | None) -> UndoPreview | None:
+    """The CLI's preview (``fixes.last_set``), as data for the TUI's undo question."""
+    pending = last_set(state_dir)
+    if pending is None:
+        return None
+    return UndoPreview(pending.id, tuple(entry.ref for entry in reversed(pending.undoable)))
+
+
+@dataclass(frozen=True)
 class CanarySettings:
     prefix: str = DEFAULT_PREFIX
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
@@ -101,6 +121,10 @@ class Backend(Protocol):
     def apply(self, plan: Plan, on_progress: Callable[[str], None]) -> ApplyResult: ...
 
     def undo(self) -> UndoResult: ...
+
+    def undo_preview(self) -> UndoPreview | None:
+        """What ``undo`` would restore, or None when no applied set waits (local files only)."""
+        ...
 
     def canary(
         self, on_progress: Callable[[CanaryProgress], None], should_stop: Callable[[], bool]
@@ -229,6 +253,9 @@ class LiveBackend:
 
     def undo(self) -> UndoResult:
         return undo_last(self.connection, state_dir=self.state_dir)
+
+    def undo_preview(self) -> UndoPreview | None:
+        return undo_preview(self.state_dir)
 
     def canary(
         self, on_progress: Callable[[CanaryProgress], None], should_stop: Callable[[], bool]

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Static
 
 from s3repl_tui.fixes.model import Plan
 from s3repl_tui.plain_text import printable_line as _p
-from s3repl_tui.screens.backend import Identities
+from s3repl_tui.screens.backend import Identities, UndoPreview
 from s3repl_tui.widgets.findings import change_block, finding_block
 
 
@@ -46,6 +46,27 @@ def plan_question(plan: Plan, identities: Identities | None) -> tuple[str, Rende
         parts.append(Text("Not fixed automatically (a person must do these):", style="bold yellow"))
         parts += [finding_block(finding, full=False) for finding in plan.manual]
     parts += [Text(f"note: {_p(note)}", style="yellow") for note in plan.notes]
+    return title, Group(*parts)
+
+
+def undo_question(preview: UndoPreview, identities: Identities | None) -> tuple[str, RenderableType]:
+    """Title and body of the confirmation of an undo: every document it restores, and where."""
+    count = len(preview.documents)
+    accounts = preview.accounts
+    title = f"Undo the last fix set: restore {count} document{'s' if count != 1 else ''}?"
+    parts: list[RenderableType] = [
+        Text.assemble(
+            ("Writes to account" + ("s " if len(accounts) > 1 else " "), "bold"),
+            (" and ".join(_account_label(a, identities) for a in accounts), "bold"),
+            ". Each document goes back to what it was before the fix, newest change first; one changed "
+            "since the fix is refused, not overwritten.",
+        ),
+        Text(""),
+        Text(f"Fix set {_p(preview.set_id)} restores:", style="bold"),
+    ]
+    parts += [
+        Text(f"  - {_p(ref.label)} (account {_p(ref.account)}, {_p(ref.region)})") for ref in preview.documents
+    ]
     return title, Group(*parts)
 
 
@@ -96,3 +117,14 @@ class ConfirmScreen(ModalScreen[bool]):
         body = self.query_one("#confirm-body", VerticalScroll)
         {"down": body.scroll_down, "up": body.scroll_up, "page_down": body.scroll_page_down,
          "page_up": body.scroll_page_up}[direction]()
+
+
+class UndoConfirmScreen(ConfirmScreen):
+    """The undo question: the same No default, a footer and button that say "undo", not "apply"."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes, undo", id="confirm.yes", tooltip="Restore the documents shown"),
+    ]
+
+    def __init__(self, title: str, body: RenderableType) -> None:
+        super().__init__(title, body, yes_label="Yes, undo")

@@ -20,7 +20,7 @@ from s3repl_tui.fixes.model import (
     UndoResult,
 )
 from s3repl_tui.probes.snapshot import Identity
-from s3repl_tui.screens.backend import BucketChoice, Diagnosis, Identities, ReplicationPath
+from s3repl_tui.screens.backend import BucketChoice, Diagnosis, Identities, ReplicationPath, UndoPreview
 
 SRC, DST = "111122223333", "444455556666"
 SOURCE_BUCKET, DEST_BUCKET = "orders-src", "orders-dst"
@@ -245,6 +245,14 @@ class FakeBackend:
         self._index = max(0, self._index - 1)
         self._undo_available = False
         return UndoResult(Path("undo-set"), (UndoOutcome("versioning of bucket orders-dst", "restored", "ok"),))
+
+    def undo_preview(self) -> UndoPreview | None:
+        if not self._undo_available:
+            return None
+        return UndoPreview("20261206T120000Z-abc123", (
+            DocumentRef("bucket-policy", DST, "us-west-2", f"arn:aws:s3:::{DEST_BUCKET}", DEST_BUCKET),
+            DocumentRef("bucket-versioning", DST, "us-west-2", f"arn:aws:s3:::{DEST_BUCKET}", DEST_BUCKET),
+        ))
 
     def canary(
         self, on_progress: Callable[[CanaryProgress], None], should_stop: Callable[[], bool]
