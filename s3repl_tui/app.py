@@ -412,6 +412,7 @@ class S3ReplApp(App[None]):
             self.notify(_nothing_to_fix(plan, layer_ids), title="No automatic fix", timeout=10, markup=False)
             return
         title, body = plan_question(plan, self.identities)
+        self.clear_notifications()  # nothing may cover the diff being asked about
         self.push_screen(ConfirmScreen(title, body), lambda yes: self._answered(plan, yes))
 
     def _answered(self, plan: Plan, yes: bool | None) -> None:
@@ -529,6 +530,7 @@ class S3ReplApp(App[None]):
                 self.notify("Nothing was changed.", timeout=4)
 
         title, body = undo_question(preview, self.identities)
+        self.clear_notifications()  # nothing may cover the documents being asked about
         self.push_screen(UndoConfirmScreen(title, body), answered)
 
     def request_canary(self) -> None:

@@ -25,7 +25,7 @@ class ErrorScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ErrorScreen { align: center middle; }
     ErrorScreen > Vertical {
-        width: 80; height: auto; border: round $error; padding: 1 2; background: $surface;
+        width: 80; max-width: 100%; height: auto; border: round $error; padding: 1 2; background: $surface;
     }
     """
 

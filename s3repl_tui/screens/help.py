@@ -46,7 +46,8 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 100; height: auto; max-height: 90%; border: round $accent; padding: 0 1; background: $surface;
+        width: 100; max-width: 100%; height: auto; max-height: 90%; border: round $accent; padding: 0 1;
+        background: $surface;
     }
     """
 
