@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +36,11 @@ IDENTITY_CONFIG = Config(retries=RETRIES, connect_timeout=3, read_timeout=10)
 # that client would use the profile's retry_mode, legacy by default.
 CREDENTIAL_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=20)
 WARM_SERVICES = ("s3", "iam", "kms")
+# A process that loaded botocore spends ~75 ms at exit in the interpreter's last garbage collection,
+# walking botocore's models and our snapshots only to free memory the OS reclaims anyway. Freezing at
+# exit (atexit runs before that collection) moves them out of its reach; it changes nothing else:
+# reference counting still frees, files are still flushed and closed.
+atexit.register(gc.freeze)
 
 
 @dataclass(frozen=True)
