@@ -330,6 +330,10 @@ class S3ReplApp(App[None]):
             self.probing = False
             if self.main_screen is not None:
                 self.main_screen.show_probe_failed(_describe(error))
+        elif group == "connect":
+            for screen in self.screen_stack:  # listing the buckets failed: no spinner left running
+                if isinstance(screen, BucketPickerScreen):
+                    screen.show_not_connected(_describe(error))
         self.log.error(f"worker {name!r} failed while {doing}", error)
         if group in ("connect", "diagnose") and self.identities is None:
             # Nothing works without a connection: say so where it cannot be missed.

@@ -75,3 +75,18 @@ async def test_buckets_with_replication_are_not_labelled_as_healthy() -> None:
         first = str(options.get_option_at_index(0).prompt)
         assert "has replication" in first
         assert "✓" not in first and "configured" not in first
+
+
+class ListingFails(FakeBackend):
+    def list_buckets(self) -> tuple[BucketChoice, ...]:
+        raise UserError("ListBuckets was denied (AccessDenied).")
+
+
+async def test_a_failed_bucket_listing_stops_the_spinner_and_says_why() -> None:
+    app = S3ReplApp(ListingFails([all_red()]), spinners=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "connect" in app.backend.calls)  # type: ignore[attr-defined]
+        picker = app.screen
+        assert isinstance(picker, BucketPickerScreen)
+        await wait_for(pilot, lambda: not picker.query_one(LoadingIndicator).display, what="the spinner to stop")
+        assert "ListBuckets was denied" in plain(picker.query_one("#intro", Static))
