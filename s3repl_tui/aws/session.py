@@ -190,7 +190,9 @@ class Connection:
             warmed = [pool.submit(session.warm_clients) for session in connection.sessions]
             identities = [future.result() for future in asked]
             for future in warmed:
-                future.result()
+                # Wait, but never raise: a failed warm-up only costs time; the probe makes that client
+                # again and classifies its error (a bad region fails the identity call too).
+                future.exception()
         for session, identity in zip(connection.sessions, identities, strict=True):
             if identity.error is not None:
                 raise open_error(session.side, session.profile, identity.error, options.endpoint_url)

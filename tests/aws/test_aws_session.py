@@ -144,3 +144,10 @@ def test_both_accounts_share_one_copy_of_the_service_models(sandbox: Sandbox) ->
     assert connection.dest is not None
     loaders = {id(s.boto_session._session.get_component("data_loader")) for s in connection.sessions}
     assert len(loaders) == 1
+
+
+def test_an_invalid_region_is_one_sentence_not_a_traceback_of_the_warm_up(sandbox: Sandbox) -> None:
+    """Warming the clients runs beside the identity calls: its failure must not escape Connection.open."""
+    with pytest.raises(UserError) as caught:
+        Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, region="not a region!"))
+    assert caught.value.message.endswith(".")
