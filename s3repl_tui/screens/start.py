@@ -33,7 +33,8 @@ class BucketPickerScreen(Screen[str]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "pick('cursor_up')", show=False),
         Binding("j", "pick('cursor_down')", show=False),
-        Binding("enter", "pick('select')", "Open", id="start.open",
+        # priority: shown in the footer (the list's own enter would hide it) and works from the filter box.
+        Binding("enter", "pick('select')", "Open", id="start.open", priority=True,
                 tooltip="Diagnose the replication of the highlighted bucket"),
         Binding("slash", "filter", "Filter", id="start.filter", key_display="/",
                 tooltip="Show only the buckets whose name contains what you type"),

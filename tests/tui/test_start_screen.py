@@ -36,7 +36,8 @@ async def test_no_credentials_reads_plainly_and_esc_leaves_no_spinner() -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, BucketPickerScreen))
         picker = app.screen
-        assert not picker.query_one(LoadingIndicator).display, "a spinner keeps running after esc"
+        await wait_for(pilot, lambda: not picker.query_one(LoadingIndicator).display, timeout=5,
+                       what="the spinner to stop after esc")
         intro = plain(picker.query_one("#intro", Static))
         assert "No AWS credentials" in intro and "r to try again" in intro
         await pilot.press("r")
