@@ -26,6 +26,8 @@ class RetryPlan:
     role_changes: Plan  # what retry would add to the role (through fixes.apply_plan)
     failing_layers: tuple[str, ...]  # layers of `check` that fail: the job would fail those objects again
     warnings: tuple[str, ...] = ()
+    profile: str | None = None  # the source profile, for the commands printed (None: a placeholder)
+    endpoint_url: str | None = None  # --endpoint-url, when given
 
     @property
     def role_ready(self) -> bool:
@@ -113,4 +115,5 @@ def prepare_retry(
     if report_bucket is None:
         warnings.append("Without --report-bucket there is no completion report: failed objects are counted, "
                         "not named.")
-    return RetryPlan(spec, checked, plan, failing, tuple(warnings))
+    return RetryPlan(spec, checked, plan, failing, tuple(warnings), connection.source.profile,
+                     connection.options.endpoint_url)

@@ -19,17 +19,24 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from s3repl_tui.aws import Connection
+from s3repl_tui.aws import Connection, classify
+from s3repl_tui.aws.command_line import aws_command
 from s3repl_tui.batch import JobState, RetryPlan, create_job, follow_job, parse_statuses, prepare_retry
+from s3repl_tui.batch.client import s3control_client
 from s3repl_tui.batch.statuses import STATUS_MEANINGS
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, UserError
 from s3repl_tui.fixes import apply_plan, export_plan
 from s3repl_tui.fixes.apply import describe_error
 from s3repl_tui.probes import probe
+from s3repl_tui.sandbox.emulation import is_sandbox_endpoint
 
 EXIT_INTERRUPTED = 130
 POLL_SECONDS = 5.0
+SANDBOX_POLL_SECONDS = 0.5  # the sandbox's stand-in moves one state per DescribeJob
+SANDBOX_NOTE = ("sandbox: S3 Batch Operations is the sandbox's stand-in (moto has none); it copies each selected "
+                "object to the rule's destination without evaluating permissions or keys, and every object's "
+                "replication status is NONE there because moto never replicates.")
 TIMEOUT_SECONDS = 6 * 3600.0
 # IAM changes take a few seconds to reach every service; a job created at once may not assume the role.
 IAM_SETTLE_SECONDS = 10.0
@@ -42,7 +49,8 @@ def ask_on_terminal(console: Console) -> Ask:
             raise UserError(
                 "retry asks before it changes the role or creates a Batch Operations job, and there is no "
                 "terminal to ask on; nothing was changed.",
-                "Run it in a terminal (what it would do is printed above).",
+                "Run it in a terminal, or pass --yes to apply the role changes and create the job without asking "
+                "(what it would do is printed above).",
             )
         answer = console.input(f"{question} [y/N] ")
         return answer.strip().lower() in ("y", "yes")
@@ -120,7 +128,39 @@ def follow_with_progress(
 
 def _follow_command(plan: RetryPlan, job_id: str) -> str:
     spec = plan.spec
-    return f"aws s3control describe-job --account-id {spec.account_id} --job-id {job_id} --region {spec.region}"
+    return aws_command("s3control", "describe-job", "--account-id", spec.account_id, "--job-id", job_id,
+                       profile=plan.profile, region=spec.region, endpoint_url=plan.endpoint_url)
+
+
+def _undo_command(plan: RetryPlan) -> str:
+    words = ["s3repl-tui", "undo"]
+    if plan.profile:
+        words += ["--source-profile", plan.profile]
+    if plan.endpoint_url:
+        words += ["--endpoint-url", plan.endpoint_url]
+    return " ".join(words)
+
+
+def create_failure(error: Exception, plan: RetryPlan, endpoint: str | None, role_changed: bool) -> UserError:
+    """One sentence for a CreateJob that did not work, after classifying the error: a connection error is
+    not blamed on IAM, and changes already applied to the role are named with how to undo them."""
+    spec = plan.spec
+    kind = classify(error, "s3:CreateJob", spec.account_id).kind
+    if kind == "network":
+        message = f"Could not reach S3 Batch Operations at {endpoint or 'its AWS endpoint'} ({describe_error(error)})."
+        hint = "Check --endpoint-url, the profile's endpoint_url or AWS_ENDPOINT_URL, and the network."
+    elif kind == "credentials":
+        message = f"The credentials could not be used to create the job ({describe_error(error)})."
+        hint = "Refresh them (for IAM Identity Center: aws sso login) and run retry again."
+    elif kind == "access-denied":
+        message = f"S3 Batch Operations refused to create the job ({describe_error(error)})."
+        hint = f"The caller needs s3:CreateJob and iam:PassRole on {spec.role_arn}."
+    else:
+        message = f"S3 Batch Operations did not create the job ({describe_error(error)})."
+        hint = "Nothing was created; run retry again, or read the error above."
+    if role_changed:
+        hint += f" The role changes retry applied are kept; to restore the role as it was: {_undo_command(plan)}"
+    return UserError(message, hint)
 
 
 def outcome_lines(state: JobState, plan: RetryPlan) -> list[str]:
@@ -143,8 +183,10 @@ def outcome_lines(state: JobState, plan: RetryPlan) -> list[str]:
     if state.manifest_location:
         lines.append(f"Manifest: {state.manifest_location}")
     if state.status in ("Suspended", "Paused"):
-        lines.append(f"It waits for a person: aws s3control update-job-status --account-id {spec.account_id} "
-                     f"--job-id {state.job_id} --requested-job-status Ready --region {spec.region}")
+        ready = aws_command("s3control", "update-job-status", "--account-id", spec.account_id, "--job-id",
+                            state.job_id, "--requested-job-status", "Ready", profile=plan.profile,
+                            region=spec.region, endpoint_url=plan.endpoint_url)
+        lines.append(f"It waits for a person: {ready}")
     if state.failed or state.status == "Failed":
         lines.append(f"Why objects fail: s3repl-tui check --source-bucket {spec.source_bucket}, or s3repl-tui "
                      f"object --source-bucket {spec.source_bucket} --key KEY for one of them.")
@@ -172,19 +214,24 @@ def run(
         snapshot = probe(connection, args.source_bucket)
         plan = prepare_retry(connection, snapshot, statuses, args.report_bucket)
     _show_plan(out, plan)
+    client = s3control or s3control_client(connection.source, plan.spec.region)
+    endpoint = client.meta.endpoint_url
+    in_sandbox = s3control is None and is_sandbox_endpoint(endpoint)
+    if in_sandbox:
+        out.print(SANDBOX_NOTE, markup=False, style="yellow")
+        poll_seconds = min(poll_seconds, SANDBOX_POLL_SECONDS)
+        settle_seconds = 0.0  # the sandbox's IAM is consistent at once
     if not _fix_role(out, errors, plan, connection, ask, settle_seconds):
         return EXIT_FAIL
+    role_changed = bool(plan.role_changes.changes)
     if not ask(f"Create the Batch Replication job for {','.join(statuses)} objects?"):
-        out.print("No job created.")
+        out.print("No job created." + (f" The role changes are kept; to restore the role: {_undo_command(plan)}"
+                                       if role_changed else ""), markup=False)
         return EXIT_FAIL
-    client = s3control or connection.source.client("s3control", region=plan.spec.region)
     try:
         job_id = create_job(client, plan.spec)
     except (ClientError, BotoCoreError) as error:
-        raise UserError(
-            f"S3 Batch Operations refused to create the job ({describe_error(error)}).",
-            f"The caller needs s3:CreateJob and iam:PassRole on {plan.spec.role_arn}.",
-        ) from error
+        raise create_failure(error, plan, endpoint, role_changed) from error
     errors.print(f"Created job {job_id}.")
     follow = _follow_command(plan, job_id)
     try:

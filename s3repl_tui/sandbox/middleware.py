@@ -16,6 +16,8 @@ from typing import Any
 from moto.iam.models import get_account_id_from
 from moto.s3.models import s3_backends
 
+from s3repl_tui.sandbox.batch_jobs import BatchJobs
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 _QUERY_ACTION = re.compile(r"(?:^|&)Action=([A-Za-z]+)")
@@ -61,6 +63,8 @@ FaultHook = Callable[[SandboxRequest], FaultResponse | None]
 def _operation_name(
     service: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes
 ) -> str:
+    if path.startswith("/v20180820/"):  # s3control (signed as s3): Batch Operations jobs and the like
+        return f"s3control:{method} {'/'.join(path.split('/')[:3])}"
     target = headers.get("HTTP_X_AMZ_TARGET", "")
     if target:  # JSON protocol (kms)
         return f"{service}:{target.rsplit('.', 1)[-1]}"
@@ -119,6 +123,7 @@ class SandboxMiddleware:
         self.cross_account_guard = True
         self.fault_hooks: list[FaultHook] = []
         self.calls: Counter[str] = Counter()
+        self.batch_jobs = BatchJobs()  # moto has no S3 Batch Operations: the sandbox's stand-in answers
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -153,4 +158,9 @@ class SandboxMiddleware:
                 raise ConnectionResetError("sandbox: injected connection reset")
             start_response(f"{fault.status} Injected", list(fault.headers))
             return [fault.body]
+        if self.batch_jobs.handles(request.path):
+            account = environ.get("HTTP_X_AMZ_ACCOUNT_ID", "") or request.caller_account
+            status, body = self.batch_jobs.answer(request.method, request.path, request.query, account, request.body)
+            start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", "application/xml")])
+            return [body]
         return self._app(environ, start_response)

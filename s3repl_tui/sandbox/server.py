@@ -145,6 +145,7 @@ class Sandbox:
         with urllib.request.urlopen(request, timeout=10):
             pass
         self.middleware.reset_counts()
+        self.middleware.batch_jobs.reset()
 
 
 def client(session: boto3.Session, service: str, region: str | None = None) -> Any:

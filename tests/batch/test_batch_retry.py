@@ -140,7 +140,9 @@ def test_without_a_terminal_retry_refuses_and_changes_nothing(sandbox: Sandbox, 
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["retry", "--source-bucket", seed.source_bucket, "--source-profile", SOURCE_PROFILE])
     assert code == 2
-    assert "no terminal to ask on" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no terminal to ask on" in err
+    assert "--yes" in err  # the way to run it without a terminal
     assert len(role(sandbox, seed)["AssumeRolePolicyDocument"]["Statement"]) == 1
 
 
