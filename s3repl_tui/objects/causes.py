@@ -153,3 +153,16 @@ def replica_of_replica(facts: ObjectFacts) -> Cause:
         "bucket's configuration.",
         catalog="S7",
     )
+
+
+def sandbox_never_replicates(facts: ObjectFacts) -> Cause:
+    """On a local endpoint (moto) no object ever gets a status: saying why it has none would be made up."""
+    from s3repl_tui.sandbox.emulation import NOT_EMULATED
+
+    return Cause(
+        "sandbox-never-replicates", "object",
+        f"This endpoint is a local sandbox: {NOT_EMULATED}. That this object has no status says nothing "
+        "about the setup; the requests below are what S3 would be asked on AWS.",
+        "Judge the setup with s3repl-tui check, or run init's canary with --emulate-replication.",
+        certain=False,
+    )

@@ -28,7 +28,8 @@ def _object_key(connection: Connection, snapshot: Snapshot, facts: ObjectFacts) 
 
 
 def explain_object(
-    connection: Connection, snapshot: Snapshot, bucket: str, key: str, version_id: str | None = None
+    connection: Connection, snapshot: Snapshot, bucket: str, key: str, version_id: str | None = None,
+    never_replicates: bool | None = None,
 ) -> ObjectDiagnosis:
     """Why ``s3://bucket/key`` did (not) replicate. ``snapshot`` is ``probe(connection, bucket)``.
 
@@ -42,4 +43,8 @@ def explain_object(
     matches = match_rules(snapshot.replication, key, tags)
     view = object_view(snapshot, facts, matches, _object_key(connection, snapshot, facts))
     judged = judge_object(view, key) if any(m.applies for m in matches) else ()
-    return diagnose(snapshot, view, facts, matches, judged)
+    if never_replicates is None:  # a local endpoint (the sandbox, moto) sets no replication status
+        from s3repl_tui.sandbox.emulation import is_sandbox_endpoint
+
+        never_replicates = is_sandbox_endpoint(s3.meta.endpoint_url)
+    return diagnose(snapshot, view, facts, matches, judged, never_replicates)

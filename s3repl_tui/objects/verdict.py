@@ -118,7 +118,9 @@ def diagnose(
     facts: ObjectFacts,
     matches: tuple[RuleMatch, ...],
     judged: tuple[JudgedRequest, ...],
+    never_replicates: bool = False,
 ) -> ObjectDiagnosis:
+    """``never_replicates``: the endpoint is a sandbox where no object gets a status (moto)."""
     status = (facts.replication_status or "").upper()
     failures = failure_causes(view, facts, matches, judged)
     bucket = facts.bucket
@@ -144,7 +146,14 @@ def diagnose(
     silent = silent_causes(snapshot, facts, matches)
     if not silent and applying(matches):
         owner = causes.owned_by_another_account(facts)
-        silent = [owner] if owner is not None else [causes.not_replicated_by_design(matches, facts)]
+        by_design = causes.sandbox_never_replicates(facts) if never_replicates else \
+            causes.not_replicated_by_design(matches, facts)
+        silent = [owner] if owner is not None else [by_design]
+    if never_replicates and not silent and not failures:
+        silent = [causes.sandbox_never_replicates(facts)]
+    if never_replicates:
+        summary = f"{_where(facts)} has no replication status: this sandbox never replicates (not emulated)."
+        return result("not-replicated", summary, silent + [cause for cause in failures if cause not in silent])
     # What a retry would also meet: the failures, after the reason it was skipped.
     found = silent + [cause for cause in failures if cause not in silent]
     return result("not-replicated", f"{_where(facts)} has no replication status: S3 did not replicate it.", found)

@@ -28,6 +28,7 @@ def source_s3(sandbox: Sandbox) -> Any:
 
 
 def diagnose(bucket: str, key: str, version_id: str | None = None) -> ObjectDiagnosis:
-    """What ``s3repl-tui object`` computes, with both accounts' profiles."""
+    """What ``s3repl-tui object`` computes, with both accounts' profiles, judging statuses as on AWS (the
+    tests plant the status S3 would set; ``never_replicates=False`` keeps the sandbox note out)."""
     connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
-    return explain_object(connection, probe(connection, bucket), bucket, key, version_id)
+    return explain_object(connection, probe(connection, bucket), bucket, key, version_id, never_replicates=False)

@@ -194,3 +194,18 @@ def test_diagnosis_json_names_reason_and_layer(sandbox: Sandbox, seed: SeedSetup
     assert body["outcome"] == "failed" and body["replicates"] is False
     assert (body["aws_failure_reason"], body["layer"]) == ("DstPutObjectNotPermitted", "destination-policy")
     assert body["object"]["replication_status"] == "FAILED"
+
+
+def test_in_the_sandbox_object_says_what_is_not_emulated(
+    sandbox: Sandbox, seed: SeedSetup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An object written after the rule has no status in moto: the CLI must not call it pre-existing."""
+    from s3repl_tui.cli import main
+
+    put(sandbox, seed)
+    code = main(["object", "--source-bucket", seed.source_bucket, "--key", KEY, "--source-profile", SOURCE_PROFILE])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "existed before" not in out
+    assert "this sandbox never replicates (not emulated)" in out
+    assert "never replicates: no object gets a replication status" in out
