@@ -181,6 +181,9 @@ def _verify(args: argparse.Namespace, connection: Connection, bucket: str, say: 
     if not verify.canary_available():
         say("The canary is not available in this version; upload an object and look at its replication status.")
         return EXIT_PASS
+    if not args.emulate_replication and verify.never_replicates(connection, report):
+        say(verify.SANDBOX_CANARY_SKIPPED)
+        return EXIT_PASS
     try:
         result = verify.run_canary(
             connection, report, emulate=args.emulate_replication, on_progress=lambda line: print(line, file=sys.stderr)

@@ -14,6 +14,7 @@ from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
 from s3repl_tui.probes import probe
+from s3repl_tui.sandbox.emulation import NOT_EMULATED, is_sandbox_endpoint
 
 Say = Callable[[str], None]
 
@@ -28,6 +29,17 @@ def canary_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+SANDBOX_CANARY_SKIPPED = (
+    f"The canary did not run: this endpoint is a local sandbox, and {NOT_EMULATED}, so it would report "
+    "NOT_REPLICATED whatever the setup. Run init with --emulate-replication to watch an emulated replication."
+)
+
+
+def never_replicates(connection: Connection, report: Report) -> bool:
+    """The source's S3 endpoint is a local sandbox (moto), where the canary's outcome means nothing."""
+    return is_sandbox_endpoint(connection.source.client("s3", report.source.region).meta.endpoint_url)
 
 
 def run_canary(

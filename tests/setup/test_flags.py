@@ -146,3 +146,18 @@ def test_a_bad_answer_is_one_sentence_and_changes_nothing(
     assert err.splitlines()[0] == f"s3repl-tui: {sentence}" and "Traceback" not in err
     assert made["s3_a"].get_bucket_versioning(Bucket=SRC).get("Status") is None
     assert absent(made["iam"].get_role, RoleName=ROLE)
+
+
+def test_in_the_sandbox_the_canary_says_it_is_not_emulated_instead_of_failing(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """moto never replicates: a real canary there would conclude NOT_REPLICATED about a working setup."""
+    make_buckets(sandbox)
+
+    code = main(["init", *answers("sse-kms", "--yes")])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "The check after setup says: pass." in out
+    assert "NOT_REPLICATED whatever the setup" in out and "--emulate-replication" in out
+    assert "S3 set no replication status on the canary" not in out
