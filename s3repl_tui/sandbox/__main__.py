@@ -1,4 +1,9 @@
-"""The sandbox in a process of its own: ``python -m s3repl_tui.sandbox [--latency-ms N] [--seed] [--dir DIR]``.
+"""The sandbox in a process of its own:
+``python -m s3repl_tui.sandbox [--latency-ms N] [--seed [--break all|LAYER ...]] [--dir DIR]``.
+
+``--break`` breaks the seed the way the README's FAIL example shows: ``all`` applies every breakage of
+``BREAKAGES`` (one per layer: versioning, role-kms, destination-policy, rule), or name layers (or the
+finer ``MORE_BREAKAGES`` variants, e.g. ``service-role/trust-without-s3``).
 
 Starts moto on 127.0.0.1 as two AWS accounts (optionally with the seed built), prints ONE line of JSON to
 stdout and serves until SIGTERM, SIGINT (Ctrl-C) or, when stdin is a pipe, until stdin closes (so a
@@ -32,7 +37,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, build_seed
+from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, build_seed
+from s3repl_tui.sandbox.scenarios import MORE_BREAKAGES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
                         help="added to every AWS call, in milliseconds (default 0)")
     parser.add_argument("--seed", action="store_true", help="build the seed's working two-account setup first")
+    parser.add_argument("--break", dest="breakages", nargs="+", metavar="all|LAYER",
+                        choices=["all", *BREAKAGES, *MORE_BREAKAGES],
+                        help=f"with --seed: break it (all, or some of: {', '.join(BREAKAGES)}; or one of the finer "
+                        "variants such as service-role/trust-without-s3)")
     parser.add_argument("--dir", type=Path, metavar="DIR",
                         help="where the config and credentials files go (kept on exit; default: a temporary "
                         "directory, removed on exit)")
@@ -85,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.latency_ms < 0:
         _parser().error("--latency-ms must be 0 or more")
+    if args.breakages and not args.seed:
+        _parser().error("--break breaks the seed: add --seed")
+    broken = list(BREAKAGES) if args.breakages and "all" in args.breakages else list(args.breakages or [])
     stop = threading.Event()
 
     def on_signal(_number: int, _frame: FrameType | None) -> None:
@@ -99,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         seed: dict[str, Any] | None = None
         if args.seed:
             setup = build_seed(sandbox)
-            seed = {**dataclasses.asdict(setup), "role_arn": setup.role_arn}
+            for name in broken:
+                (BREAKAGES.get(name) or MORE_BREAKAGES[name])(sandbox, setup)
+            seed = {**dataclasses.asdict(setup), "role_arn": setup.role_arn, "broken": broken}
         sandbox.middleware.latency_seconds = args.latency_ms / 1000
         if stop.is_set():  # asked to stop while starting
             return 0

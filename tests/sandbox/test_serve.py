@@ -107,3 +107,29 @@ def test_stops_cleanly_when_stdin_closes_or_on_ctrl_c(
     assert returncode == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert (directory / "config").exists(), "--dir is the caller's: kept on exit"
+
+
+def test_break_all_serves_the_readmes_failing_seed(
+    processes: list[subprocess.Popen[str]], clean_aws_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = _start("--seed", "--break", "all")
+    processes.append(process)
+    info = _first_line(process)
+    assert info["seed"]["broken"] == ["versioning", "role-kms", "destination-policy", "rule"]
+    for name, value in info["env"].items():
+        clean_aws_env.setenv(name, value)
+    code = cli_main(["check", "--source-bucket", info["seed"]["source_bucket"], "--source-profile", SOURCE_PROFILE,
+                     "--dest-profile", DEST_PROFILE, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    failing = {layer["id"] for layer in report["layers"] if layer["status"] == "fail"}
+    assert {"versioning", "role-kms", "destination-policy", "rule"} <= failing
+    assert _stop(process, "SIGTERM")[0] == 0
+
+
+def test_break_needs_the_seed_and_a_known_layer() -> None:
+    for args in (["--break", "all"], ["--seed", "--break", "nonsense"]):
+        done = subprocess.run([sys.executable, "-m", "s3repl_tui.sandbox", *args], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "--seed" in done.stderr or "invalid choice" in done.stderr
