@@ -20,7 +20,8 @@ from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import LAYER_TITLES, Report
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, UserError
-from s3repl_tui.fixes import ApplyResult, Plan, apply_plan, export_plan, plan_fixes
+from s3repl_tui.fixes import ApplyResult, Plan, apply_plan, export_plan, plan_fixes, resolve_state_dir
+from s3repl_tui.fixes.state import check_state_dir
 from s3repl_tui.probes import probe
 
 
@@ -104,6 +105,8 @@ def _verdict_code(report: Report) -> int:
 
 def run(args: argparse.Namespace) -> int:
     layer_ids = _layer_ids(args)
+    if not args.export and not args.dry_run:
+        check_state_dir(resolve_state_dir())  # before planning a write: backups must be possible
     connection = Connection.open(connect_options(args))
     snapshot = probe(connection, args.source_bucket)
     report = judge(snapshot)

@@ -14,10 +14,11 @@ from s3repl_tui.aws import Connection
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.commands.fix import confirm
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS
-from s3repl_tui.fixes import last_set, undo_last
+from s3repl_tui.fixes import check_state_dir, last_set, resolve_state_dir, undo_last
 
 
 def run(args: argparse.Namespace) -> int:
+    check_state_dir(resolve_state_dir())  # undo records what it restores; stop before any call
     pending = last_set()
     if pending is None:
         print("Nothing to undo: no applied fix set is waiting to be restored.")

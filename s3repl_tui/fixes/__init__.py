@@ -24,6 +24,10 @@ Use from a worker thread::
     undo_last(connection, on_progress=post)                  # UndoResult
     export_plan(plan, "cli" | "json")
 
+Before the first write ``apply_plan`` and ``undo_last`` check the state directory
+(``check_state_dir``): if backups or the audit log cannot be written they raise ``StateDirError``
+(exit 2, "cannot write backups to …; nothing was changed") and send nothing to AWS.
+
 State (backups, manifests, ``audit.jsonl``) lives in ``$XDG_STATE_HOME/s3repl-tui`` (else
 ``~/.local/state/s3repl-tui``); ``state_dir=`` overrides it.
 """
@@ -42,6 +46,7 @@ from s3repl_tui.fixes.model import (
     UndoResult,
 )
 from s3repl_tui.fixes.plan import PLANNERS, plan_fixes
+from s3repl_tui.fixes.state import StateDirError, check_state_dir
 from s3repl_tui.fixes.undo import last_set, undo_last
 
 AUTOMATIC_FIX_IDS: frozenset[str] = frozenset(PLANNERS)
@@ -54,9 +59,11 @@ __all__ = [
     "DocumentRef",
     "FixRejected",
     "Plan",
+    "StateDirError",
     "UndoOutcome",
     "UndoResult",
     "apply_plan",
+    "check_state_dir",
     "export_plan",
     "last_set",
     "plan_fixes",

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from s3repl_tui.fixes import audit, documents
 from s3repl_tui.fixes.backup import BackupSet, resolve_state_dir
 from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size, key_policy_of
-from s3repl_tui.fixes.jsondoc import Document, contains, same_meaning
+from s3repl_tui.fixes.jsondoc import Document, compact, contains, same_meaning
 from s3repl_tui.fixes.model import (
     AccountSessionLike,
     ApplyResult,
@@ -33,6 +33,7 @@ from s3repl_tui.fixes.model import (
     SessionCache,
 )
 from s3repl_tui.fixes.placeholders import names_in, substitute, token
+from s3repl_tui.fixes.state import StateDirError, check_state_dir
 
 AwsError = (ClientError, BotoCoreError)
 
@@ -102,6 +103,11 @@ def resolve(change: Change, values: dict[str, str]) -> Change:
     )
 
 
+def plan_bytes(plan: Plan) -> int:
+    """About what the set's backups and manifest take on disk."""
+    return sum(len(compact(c.after)) + len(compact(c.before or {})) for c in plan.changes) * 2
+
+
 def _preflight(changes: tuple[Change, ...], sessions: SessionCache) -> None:
     """Everything that can be known before the first write; raises FixRejected, writes nothing."""
     _check_placeholders(changes)
@@ -134,7 +140,11 @@ def apply_plan(
     root = resolve_state_dir(state_dir)
     sessions = SessionCache(connection)
     _preflight(plan.changes, sessions)
-    backup = BackupSet.create(root, plan.changes)
+    check_state_dir(root, needed_bytes=plan_bytes(plan))  # StateDirError: nothing was sent
+    try:
+        backup = BackupSet.create(root, plan.changes)
+    except OSError as error:
+        raise StateDirError(root, str(error.strerror or error)) from error
     outcomes: list[ChangeOutcome] = []
     created: dict[str, str] = {}  # placeholder name -> ARN of what an earlier change created
     total = len(plan.changes)

@@ -18,6 +18,7 @@ from s3repl_tui.fixes.model import (
     UndoOutcomeKind,
     UndoResult,
 )
+from s3repl_tui.fixes.state import check_state_dir
 
 
 def last_set(state_dir: Path | None = None) -> BackupSet | None:
@@ -32,6 +33,7 @@ def undo_last(
     on_progress: ProgressCallback | None = None,
 ) -> UndoResult:
     root = resolve_state_dir(state_dir)
+    check_state_dir(root)  # StateDirError: undo cannot record what it restores; nothing was sent
     backup = BackupSet.latest_undoable(root)
     if backup is None:
         return UndoResult(None)

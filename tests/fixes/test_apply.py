@@ -256,5 +256,6 @@ def test_a_key_policy_without_the_admin_statement_is_refused_before_any_write(sa
     with pytest.raises(FixRejected, match="lock you out"):
         apply_plan(plan, seeded.connect(), state_dir=tmp_path)
 
-    assert not (tmp_path / "audit.jsonl").exists() and not (tmp_path / "fix-sets").exists()
+    audit, sets = tmp_path / "audit.jsonl", tmp_path / "fix-sets"
+    assert not (audit.exists() and audit.read_text()) and not (sets.exists() and any(sets.iterdir()))
     assert json.loads(kms_b.get_key_policy(KeyId=setup.replica_key_arn, PolicyName="default")["Policy"]) == no_admin
