@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--dry-run", action="store_true", help="only print the plan")
     mode.add_argument("--export", choices=("cli", "json"), help="print the plan as AWS CLI commands or JSON")
     fix.add_argument("--layer", action="append", metavar="ID", help="only fix this layer (repeatable)")
+    fix.add_argument("--include-optional", action="store_true",
+                     help="also plan the opt-in changes (enable a disabled rule, metrics, s3:ReplicateDelete)")
 
     undo = commands.add_parser("undo", help="restore the documents the last applied fix set changed")
     _add_common(undo)
