@@ -20,6 +20,7 @@ from s3repl_tui.checks import (
     versioning,
 )
 from s3repl_tui.checks.access import Access, assess
+from s3repl_tui.checks.commands import complete_commands
 from s3repl_tui.checks.model import EXTRA_LAYERS, LAYERS, BucketRef, Finding, LayerResult, Report
 from s3repl_tui.checks.prerequisites import prerequisites
 from s3repl_tui.checks.requests import build_requests
@@ -83,7 +84,11 @@ def judge(snapshot: Snapshot) -> Report:
     except Exception:
         source = BucketRef(snapshot.source.name, snapshot.source.owner_account, None)
         destinations = ()
-    return Report(source, destinations, tuple(layers), snapshot.calls.count, snapshot.calls.wall_seconds)
+    report = Report(source, destinations, tuple(layers), snapshot.calls.count, snapshot.calls.wall_seconds)
+    try:  # every printed aws command carries --profile and --region (s3repl_tui/checks/commands.py)
+        return complete_commands(report, snapshot)
+    except Exception:  # a command we cannot complete is still better than no report
+        return report
 
 
 _NEEDS_ACCESS = frozenset({"key-policy", "service-role", "role-kms", "destination-policy", "source-policy"})

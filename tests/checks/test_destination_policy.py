@@ -124,7 +124,8 @@ def test_a_missing_destination_is_unknown_never_a_pass(seed: Seed, form: str) ->
     assert codes(report, "destination-policy") == ["destination-policy-bucket-not-found"]
     finding = layer.findings[0]
     assert finding.unknown and finding.aws_failure_reason == "DstBucketNotFound" and finding.fix is None
-    assert DST in finding.message and finding.evidence["command"] == f"aws s3api head-bucket --bucket {DST}"
+    assert DST in finding.message and finding.evidence["command"] == \
+        f"aws s3api head-bucket --bucket {DST} --profile s3repl-dest --region us-west-2"
     assert report.verdict == "fail" and "destination-bucket-not-found" in errors(report, "rule")
 
 

@@ -70,7 +70,8 @@ def test_unreadable_notification_is_info_not_unknown(seed: Seed) -> None:
     finding = find(report, "rule-failure-events-unreadable")
     assert finding.severity == "info" and not finding.unknown and finding.fix is None
     assert "could not be read" in finding.message
-    assert finding.evidence["command"] == f"aws s3api get-bucket-notification-configuration --bucket {SRC}"
+    assert finding.evidence["command"] == (f"aws s3api get-bucket-notification-configuration --bucket {SRC} "
+                                         "--profile s3repl-source --region us-east-1")
     assert _rule_layer_status(report) == _rule_layer_status(baseline) and report.verdict == "pass"
 
 
