@@ -47,4 +47,31 @@ def explain_object(
         from s3repl_tui.sandbox.emulation import is_sandbox_endpoint
 
         never_replicates = is_sandbox_endpoint(s3.meta.endpoint_url)
-    return diagnose(snapshot, view, facts, matches, judged, never_replicates)
+    diagnosis = diagnose(snapshot, view, facts, matches, judged, never_replicates)
+    return with_profiles(diagnosis, snapshot, connection, region)
+
+
+def with_profiles(
+    diagnosis: ObjectDiagnosis, snapshot: Snapshot, connection: Connection, region: str | None
+) -> ObjectDiagnosis:
+    """Every ``aws …`` command in the diagnosis with the --profile and --region of the bucket it names."""
+    import re
+    from dataclasses import replace
+
+    from s3repl_tui.aws.command_line import DESTINATION_PROFILE_PLACEHOLDER, with_global_options
+
+    dest_profile = connection.dest.profile if connection.dest is not None else None
+
+    def complete(text: str) -> str:
+        if "aws " not in text:
+            return text
+        named = re.search(r"--bucket\s+(\S+)", text)
+        bucket = snapshot.destinations.get(named.group(1)) if named else None
+        if bucket is not None:
+            where = bucket.region.value if bucket.region.is_ok else None
+            return with_global_options(text, dest_profile, where, profile_placeholder=DESTINATION_PROFILE_PLACEHOLDER)
+        return with_global_options(text, connection.source.profile, region)
+
+    causes = tuple(replace(c, message=complete(c.message), fix=complete(c.fix)) for c in diagnosis.causes)
+    return replace(diagnosis, causes=causes, remedy=complete(diagnosis.remedy),
+                   notes=tuple(complete(note) for note in diagnosis.notes))

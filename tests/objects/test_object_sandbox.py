@@ -162,6 +162,9 @@ def test_archived_object(sandbox: Sandbox, seed: SeedSetup) -> None:
     assert cause is not None and cause.code == "archived-object"
     assert cause.aws_failure_reason == "SrcObjectNotEligible"
     assert "restore-object" in diagnosis.remedy
+    restore = f"aws s3api restore-object --bucket {seed.source_bucket} --key {KEY} --profile {SOURCE_PROFILE} " \
+        f"--region {seed.source_region}"
+    assert restore in cause.fix or restore in diagnosis.remedy or restore in cause.message
 
 
 def test_replica_is_not_replicated_onwards(sandbox: Sandbox, seed: SeedSetup) -> None:
