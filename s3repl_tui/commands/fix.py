@@ -81,6 +81,9 @@ def render_plan(plan: Plan) -> str:
             lines += [f"    {line}" for line in (steps or "").splitlines()]
     if plan.notes:
         lines += ["", *[f"note: {note}" for note in plan.notes]]
+    if plan.optional:
+        lines += ["", "Optional, not in this plan (they change behaviour; add --include-optional to plan them):"]
+        lines += [f"- {line}" for line in plan.optional]
     return "\n".join(lines)
 
 
@@ -110,11 +113,12 @@ def run(args: argparse.Namespace) -> int:
     connection = Connection.open(connect_options(args))
     snapshot = probe(connection, args.source_bucket)
     report = judge(snapshot)
-    plan = plan_fixes(snapshot, report, layer_ids)
+    include_optional = bool(getattr(args, "include_optional", False))
+    plan = plan_fixes(snapshot, report, layer_ids, include_optional=include_optional)
     if args.export:
         sys.stdout.write(export_plan(plan, args.export))
         return EXIT_PASS
-    print(render_plan(plan) if (plan.changes or plan.manual or plan.notes) else "Nothing to fix.")
+    print(render_plan(plan) if (plan.changes or plan.manual or plan.notes or plan.optional) else "Nothing to fix.")
     if not plan.changes or args.dry_run:
         print(f"\nThe check says: {report.verdict}.")
         return _verdict_code(report)
@@ -138,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     if remaining:
         print("Still to do:\n" + "\n".join(remaining))
     # A fixed layer can reveal the next one (a rule that now replicates SSE-KMS needs KMS grants).
-    more = plan_fixes(snapshot, after, layer_ids).changes if result.complete else ()
+    more = plan_fixes(snapshot, after, layer_ids, include_optional=include_optional).changes if result.complete else ()
     if more:
         print(f"{len(more)} more automatic fix(es) became visible; run fix again to review them.")
     return _verdict_code(after)

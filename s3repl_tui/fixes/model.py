@@ -156,6 +156,9 @@ class Plan:
     manual: tuple[Finding, ...] = ()  # findings a person must fix (their fix hint says how)
     # Findings with an automatic fix that could not be planned here, and why.
     notes: tuple[str, ...] = ()
+    # Opt-in changes left out (they start copying data, cost money or grant more than the failure
+    # needs): "<fix id>: <what> (<why it is opt-in>)". plan_fixes(include_optional=True) plans them.
+    optional: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:

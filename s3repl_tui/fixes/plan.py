@@ -126,16 +126,37 @@ def _key_policy(targets: Targets, hint: FixHint) -> list[Edit]:
     return [Edit(ref, before, _grant_all(items), f"let the replication role {names} with this key for {bucket}")]
 
 
+def _without_unneeded_delete(targets: Targets, destination: str, actions: Any) -> Any:
+    """s3:ReplicateDelete only replicates delete markers: without delete-marker replication it is more
+    than the failing request needs, an opt-in (Plan.optional)."""
+    if targets.include_optional or any(r.replicates_delete_markers for r in targets.facts.rules_to(destination)):
+        return actions
+    wanted = list(actions) if actions else ["s3:ReplicateObject", "s3:ReplicateDelete"]
+    kept = [a for a in wanted if str(a).lower() != "s3:replicatedelete"]
+    if len(kept) < len(wanted):
+        targets.optional.append(
+            f"{DELETE_GRANT}: also allow s3:ReplicateDelete on {destination} (only delete-marker replication, "
+            "which is off, needs it)"
+        )
+    return kept
+
+
+DELETE_GRANT = "grant-replicate-delete"
+
+
 def _destination_policy(targets: Targets, hint: FixHint) -> list[Edit]:
     edits = []
     for destination in _destinations(targets, hint):
         ref, before = targets.bucket_policy(destination)
+        actions = _without_unneeded_delete(targets, destination, _param(hint, "actions"))
+        if actions == []:
+            continue
         items = _build(
             grants.destination_policy_grant,
             targets.facts,
             destination,
             _param(hint, "principal"),
-            _param(hint, "actions"),
+            actions,
         )
         verb = "create" if before is None else "amend"
         edits.append(Edit(ref, before, _grant_all(items), f"{verb} the bucket policy of {destination} for the role"))
@@ -233,6 +254,13 @@ PLANNERS: dict[str, Planner] = {
 }
 
 
+# Fix ids that change behaviour rather than repair a failure: opt-in, never planned by default.
+OPTIONAL_FIXES: dict[str, str] = {
+    "rule-enable": "starts replicating the objects of a rule the owner disabled",
+    "rule-enable-metrics": "replication metrics are billed as CloudWatch metrics",
+}
+
+
 def _layer_order(layer: str) -> int:
     order = [layer_id for layer_id, _ in LAYERS]
     return order.index(layer) if layer in order else len(order)
@@ -262,15 +290,22 @@ class _Pending:
     sibling_inline_chars: int
 
 
-def plan_fixes(snapshot: Snapshot, report: Report, layer_ids: Iterable[str] | None = None) -> Plan:
-    """The changes that fix every automatic finding (of ``layer_ids`` only, if given)."""
-    targets = Targets(Facts(snapshot))
+def plan_fixes(
+    snapshot: Snapshot, report: Report, layer_ids: Iterable[str] | None = None, *, include_optional: bool = False
+) -> Plan:
+    """The changes that fix every automatic finding (of ``layer_ids`` only, if given): failure fixes
+    only, unless ``include_optional``; what was left out is listed in ``Plan.optional``."""
+    targets = Targets(Facts(snapshot), include_optional)
+    optional: list[str] = targets.optional
     pending: dict[str, _Pending] = {}
     manual: list[Finding] = []
     notes: list[str] = []
     for layer, finding in _fixable(report, layer_ids):
         hint = finding.fix
         assert hint is not None
+        if hint.automatic and hint.id in OPTIONAL_FIXES and not include_optional:
+            optional.append(f"{hint.id}: {hint.summary.rstrip('.')} ({OPTIONAL_FIXES[hint.id]})")
+            continue
         planner = PLANNERS.get(hint.id) if hint.automatic else None
         if planner is None:
             if not any(_same_manual_fix(finding, listed) for listed in manual):
@@ -306,7 +341,7 @@ def plan_fixes(snapshot: Snapshot, report: Report, layer_ids: Iterable[str] | No
             )
         )
     changes.sort(key=lambda change: _layer_order(change.layer))  # stable: finding order within a layer
-    return Plan(tuple(changes), tuple(manual), tuple(notes))
+    return Plan(tuple(changes), tuple(manual), tuple(notes), tuple(dict.fromkeys(optional)))
 
 
 def _same_manual_fix(finding: Finding, listed: Finding) -> bool:

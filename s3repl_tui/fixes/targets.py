@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from s3repl_tui.checks import facts as checked
@@ -29,6 +29,8 @@ def _why(read: Read[Any] | None, what: str) -> str:
 @dataclass(frozen=True)
 class Targets:
     facts: Facts
+    include_optional: bool = False  # plan the opt-in changes too (plan.OPTIONAL_FIXES, grants)
+    optional: list[str] = field(default_factory=list)  # opt-in changes the planners left out
 
     @property
     def _iam_region(self) -> str:

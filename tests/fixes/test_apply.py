@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import pytest
 
-from s3repl_tui.fixes import FixRejected, apply_plan, plan_fixes, undo_last
+from s3repl_tui.fixes import FixRejected, apply_plan, undo_last
+from s3repl_tui.fixes import plan_fixes as plan_default
 from s3repl_tui.fixes.backup import BackupSet
 from s3repl_tui.fixes.jsondoc import contains, same_meaning
 from s3repl_tui.fixes.merge import owner_statements
@@ -15,6 +17,9 @@ from s3repl_tui.fixes.model import Change, DocumentRef, Plan
 from s3repl_tui.sandbox import BREAKAGES, DEST_ACCOUNT, SOURCE_ACCOUNT, Sandbox, build_seed
 
 from . import seeded
+
+# The planner with its opt-in changes too (tests/faults/test_faults_optional.py covers the default).
+plan_fixes = functools.partial(plan_default, include_optional=True)
 
 
 @pytest.mark.parametrize("breakage", sorted(seeded.ALL_BREAKAGES))

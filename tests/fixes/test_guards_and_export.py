@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -11,12 +12,16 @@ from typing import Any
 
 import pytest
 
-from s3repl_tui.fixes import FixRejected, apply_plan, export_plan, plan_fixes
+from s3repl_tui.fixes import FixRejected, apply_plan, export_plan
+from s3repl_tui.fixes import plan_fixes as plan_default
 from s3repl_tui.fixes.guards import admin_keeps_access
 from s3repl_tui.fixes.model import Change, DocumentRef, Plan
 from s3repl_tui.probes.snapshot import Read
 
 from . import builders as b
+
+# The planner with its opt-in changes too (tests/faults/test_faults_optional.py covers the default).
+plan_fixes = functools.partial(plan_default, include_optional=True)
 
 
 class NoAws:

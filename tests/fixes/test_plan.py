@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
-from s3repl_tui.fixes import plan_fixes
+from s3repl_tui.fixes import plan_fixes as plan_default
 from s3repl_tui.fixes.jsondoc import statements
 from s3repl_tui.fixes.merge import owner_statements, tool_statements
 from s3repl_tui.probes.snapshot import Read
 
 from . import builders as b
+
+# The planner with its opt-in changes too (tests/faults/test_faults_optional.py covers the default).
+plan_fixes = functools.partial(plan_default, include_optional=True)
 
 
 def only(plan: Any) -> Any:
