@@ -85,8 +85,8 @@ def _command(change: Change) -> list[str]:
         words = ["aws", "iam", "update-assume-role-policy", "--role-name", ref.name, "--policy-document", "@DOC"]
     else:
         words = _creating_or_setting_command(change)
-    if change.profile:
-        words += ["--profile", change.profile]
+    # Always a profile (issue 13): a placeholder naming the account when we were given none.
+    words += ["--profile", change.profile or f"<profile-of-{ref.account or 'account'}>"]
     words += ["--region", ref.region]
     if change.endpoint_url:
         words += ["--endpoint-url", change.endpoint_url]

@@ -117,7 +117,7 @@ def _deleted_message(ref: DocumentRef) -> str:
         return (
             f"scheduled for deletion in {documents.KEY_DELETION_WINDOW_DAYS} days (the tool had created it; "
             f"KMS deletes no key at once); to keep it: aws kms cancel-key-deletion --key-id {ref.name} "
-            f"--region {ref.region}"
+            f"--profile <profile-of-{ref.account or 'account'}> --region {ref.region}"
         )
     if ref.kind == "bucket-encryption":
         return "deleted (the tool had set it); S3 now applies its own default, SSE-S3"

@@ -38,3 +38,14 @@ def test_every_command_of_a_failing_check_names_its_profile_and_region(
         assert " --profile " in command and " --region " in command, command
     versioning = next(c for c in commands if "get-bucket-versioning" in c)
     assert versioning.endswith(f"--bucket {seed.dest_bucket} --profile s3repl-dest --region {seed.dest_region}")
+
+
+def test_an_exported_fix_without_a_profile_names_a_placeholder_for_its_account() -> None:
+    from s3repl_tui.fixes import Change, Plan, export_plan
+    from s3repl_tui.fixes.model import DocumentRef
+
+    ref = DocumentRef("bucket-versioning", "444455556666", "us-west-2", "arn:aws:s3:::d", "d")
+    change = Change("bucket-versioning:arn:aws:s3:::d", ("enable-destination-versioning",), "versioning", ref,
+                    "enable versioning", {"Status": "Suspended"}, {"Status": "Enabled"})
+    script = export_plan(Plan(changes=(change,)), "cli")
+    assert "--profile '<profile-of-444455556666>'" in script and "--region us-west-2" in script
