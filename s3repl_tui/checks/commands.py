@@ -13,12 +13,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from s3repl_tui.aws.command_line import (
+from s3repl_tui.checks.model import Finding, Report
+from s3repl_tui.command_line import (
     DESTINATION_PROFILE_PLACEHOLDER,
     SOURCE_PROFILE_PLACEHOLDER,
     with_global_options,
 )
-from s3repl_tui.checks.model import Finding, Report
 from s3repl_tui.probes.snapshot import Snapshot
 
 _BUCKET = re.compile(r"--bucket\s+(\S+)")

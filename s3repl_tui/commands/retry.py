@@ -20,10 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from s3repl_tui.aws import Connection, classify
-from s3repl_tui.aws.command_line import aws_command
 from s3repl_tui.batch import JobState, RetryPlan, create_job, follow_job, parse_statuses, prepare_retry
 from s3repl_tui.batch.client import s3control_client
 from s3repl_tui.batch.statuses import STATUS_MEANINGS
+from s3repl_tui.command_line import aws_command
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, UserError
 from s3repl_tui.fixes import apply_plan, export_plan

@@ -58,7 +58,7 @@ def with_profiles(
     import re
     from dataclasses import replace
 
-    from s3repl_tui.aws.command_line import DESTINATION_PROFILE_PLACEHOLDER, with_global_options
+    from s3repl_tui.command_line import DESTINATION_PROFILE_PLACEHOLDER, with_global_options
 
     dest_profile = connection.dest.profile if connection.dest is not None else None
 

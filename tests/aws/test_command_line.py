@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from s3repl_tui.aws import Connection
-from s3repl_tui.aws.command_line import aws_command, with_global_options
 from s3repl_tui.checks import judge
+from s3repl_tui.command_line import aws_command, with_global_options
 from s3repl_tui.probes import probe
 from s3repl_tui.sandbox import BREAKAGES, Sandbox, SeedSetup
 
