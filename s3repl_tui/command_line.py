@@ -47,13 +47,13 @@ def aws_command(
 
 
 def _complete_one(command: str, profile: str | None, region: str | None, endpoint_url: str | None,
-                  profile_placeholder: str) -> str:
+                  profile_placeholder: str, region_placeholder: str | None) -> str:
     words = command.rstrip()
     extra: list[str] = []
     if not re.search(r"\s--profile\s", f"{words} "):
         extra += ["--profile", _word(profile or profile_placeholder)]
-    if not re.search(r"\s--region\s", f"{words} "):
-        extra += ["--region", _word(region or REGION_PLACEHOLDER)]
+    if not re.search(r"\s--region\s", f"{words} ") and (region or region_placeholder):
+        extra += ["--region", _word(region or region_placeholder or REGION_PLACEHOLDER)]
     if endpoint_url and not re.search(r"\s--endpoint-url\s", f"{words} "):
         extra += ["--endpoint-url", _word(endpoint_url)]
     trailing = command[len(words):]
@@ -64,10 +64,12 @@ def _complete_one(command: str, profile: str | None, region: str | None, endpoin
 
 def with_global_options(
     text: str, profile: str | None, region: str | None, endpoint_url: str | None = None,
-    profile_placeholder: str = SOURCE_PROFILE_PLACEHOLDER,
+    profile_placeholder: str = SOURCE_PROFILE_PLACEHOLDER, region_placeholder: str | None = REGION_PLACEHOLDER,
 ) -> str:
     """Every ``aws …`` invocation in ``text`` (a command, a chain with ``&&``, a sentence quoting one)
     completed with the ``--profile``/``--region`` it lacks; the options it has are kept."""
     return _AWS_INVOCATION.sub(
-        lambda match: _complete_one(match.group(0), profile, region, endpoint_url, profile_placeholder), text
+        lambda match: _complete_one(match.group(0), profile, region, endpoint_url, profile_placeholder,
+                                    region_placeholder),
+        text,
     )

@@ -53,7 +53,8 @@ class _Places:
         elif key:
             region, account = key.group(1), key.group(2)
         profile, placeholder = self._profile(account)
-        return with_global_options(text, profile, region, profile_placeholder=placeholder)
+        # A region that could not be read is left out rather than guessed (the AWS CLI's default applies).
+        return with_global_options(text, profile, region, profile_placeholder=placeholder, region_placeholder=None)
 
 
 def _finding(finding: Finding, places: _Places) -> Finding:

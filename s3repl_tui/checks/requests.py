@@ -180,8 +180,8 @@ def _destination_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) ->
     source_lock = facts.object_lock_enabled(snapshot.source)
     wanted: list[tuple[str, Need, str]] = [
         ("s3:ReplicateObject", "required", "to write replicas"),
-        ("s3:ReplicateDelete", "required" if rule.replicates_delete_markers else "recommended",
-         "to replicate delete markers"),
+        ("s3:ReplicateDelete", "required" if rule.replicates_delete_markers else "optional",
+         "to replicate delete markers (only asked for when the rule replicates them)"),
         ("s3:ReplicateTags", "optional", "to replicate tags (s3:ReplicateObject covers them)"),
     ]
     if rule.owner_override:

@@ -70,10 +70,12 @@ def _after_failed_write(
 
 
 def _check_placeholders(changes: tuple[Change, ...]) -> None:
-    """Every ``${NAME}`` a change uses must be created by an earlier change of the plan."""
+    """Every placeholder a change uses must be created by an earlier change of the plan. Only names some
+    change creates are placeholders: an owner's ``${HOME}`` in a Sid or a resource is plain text."""
+    planned = {change.creates for change in changes if change.creates}
     created: set[str] = set()
     for change in changes:
-        used = names_in([change.ref.name, change.ref.resource, change.before, change.after])
+        used = names_in([change.ref.name, change.ref.resource, change.before, change.after]) & planned
         missing = sorted(used - created - ({change.creates} if change.creates else set()))
         if missing:
             raise FixRejected(
