@@ -117,7 +117,8 @@ iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument={json.dumps(jso
 """ + _put_configuration(disabled_rule) + """
 from s3repl_tui.cli import main
 common = ["--source-bucket", "src", "--endpoint-url", url, "--region", "us-east-1"]
-result = {"fixed": main(["fix", *common, "--yes"]), "checked": main(["check", *common, "--format", "json"])}
+result = {"fixed": main(["fix", *common, "--yes", "--include-optional"]),  # re-enabling is opt-in
+           "checked": main(["check", *common, "--format", "json"])}
 """, tmp_path)
     assert out == {"fixed": 0, "checked": 0}
 

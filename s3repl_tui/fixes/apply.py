@@ -70,12 +70,10 @@ def _after_failed_write(
 
 
 def _check_placeholders(changes: tuple[Change, ...]) -> None:
-    """Every placeholder a change uses must be created by an earlier change of the plan. Only names some
-    change creates are placeholders: an owner's ``${HOME}`` in a Sid or a resource is plain text."""
-    planned = {change.creates for change in changes if change.creates}
+    """Every placeholder a change uses must be created by an earlier change of the plan."""
     created: set[str] = set()
     for change in changes:
-        used = names_in([change.ref.name, change.ref.resource, change.before, change.after]) & planned
+        used = names_in([change.ref.name, change.ref.resource, change.before, change.after])
         missing = sorted(used - created - ({change.creates} if change.creates else set()))
         if missing:
             raise FixRejected(

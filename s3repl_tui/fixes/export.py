@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shlex
-from contextvars import ContextVar
 from typing import Any, Literal
 
 from s3repl_tui.fixes.documents import write_call
@@ -27,28 +26,18 @@ def export_plan(plan: Plan, fmt: str, *, title: str = DEFAULT_TITLE, preamble: t
     """``title`` heads the script; ``preamble`` lines follow it (as comments in ``cli``, as
     ``notes`` in ``json``)."""
     if fmt == "cli":
-        token = _created.set(frozenset(c.creates for c in plan.changes if c.creates))
-        try:
-            return _as_cli(plan, title, preamble)
-        finally:
-            _created.reset(token)
+        return _as_cli(plan, title, preamble)
     if fmt == "json":
         return _as_json(plan, title, preamble)
     raise ValueError(f"unknown export format {fmt!r} (cli or json)")
 
 
-# The placeholders the plan being exported creates: only these are left for the shell to expand.
-_created: ContextVar[frozenset[str]] = ContextVar("_created", default=frozenset())
-
-
 def _shell_word(text: str) -> str:
-    """``text`` quoted for sh (shlex.quote), with only the plan's own ``${NAME}`` placeholders left for
-    the shell to expand: an owner's ``${HOME}`` stays single-quoted text."""
+    """``text`` quoted for sh (shlex.quote), with only the tool's placeholders (``placeholders.NAMES``) left
+    for the shell to expand: an owner's ``${HOME}`` stays single-quoted text."""
     pieces: list[str] = []
     last = 0
     for match in TOKEN.finditer(text):
-        if match.group(1) not in _created.get():
-            continue
         if match.start() > last:
             pieces.append(shlex.quote(text[last : match.start()]))
         pieces.append(f'"${{{match.group(1)}}}"')

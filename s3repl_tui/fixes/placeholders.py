@@ -12,14 +12,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-TOKEN = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+SOURCE_KEY_ARN = "SOURCE_KEY_ARN"
+REPLICA_KEY_ARN = "REPLICA_KEY_ARN"
+# The only placeholders there are: an owner's ``${HOME}`` or ``${aws:username}`` in a Sid, a resource or a
+# rule id is plain text, applied as written and single-quoted in the CLI export (issue 12.6).
+NAMES = frozenset({SOURCE_KEY_ARN, REPLICA_KEY_ARN})
+TOKEN = re.compile(r"\$\{(" + "|".join(sorted(NAMES)) + r")\}")
 
 
 def token(name: str) -> str:
     """``SOURCE_KEY_ARN`` -> ``${SOURCE_KEY_ARN}``."""
-    if not NAME.match(name):
-        raise ValueError(f"placeholder names are upper-case words, not {name!r}")
+    if name not in NAMES:
+        raise ValueError(f"{name!r} is not one of the placeholders {sorted(NAMES)}")
     return "${" + name + "}"
 
 

@@ -19,14 +19,14 @@ from s3repl_tui.errors import EXIT_FAIL, UserError
 from s3repl_tui.fixes.jsondoc import Document, iam_chars, same_meaning, statements
 from s3repl_tui.fixes.merge import add_grant, is_tool_statement
 from s3repl_tui.fixes.model import Change, DocumentKind, DocumentRef, Plan
-from s3repl_tui.fixes.placeholders import token
+from s3repl_tui.fixes.placeholders import REPLICA_KEY_ARN, SOURCE_KEY_ARN, token
 from s3repl_tui.fixes.targets import TOOL_INLINE_POLICY
 from s3repl_tui.setup import documents as docs
 from s3repl_tui.setup.answers import NEW_KEY, ROLE_PATH, SetupAnswers
 from s3repl_tui.setup.discover import AccountInfo, BucketInfo, KeyInfo, RoleInfo
 
-SOURCE_KEY = "SOURCE_KEY_ARN"
-REPLICA_KEY = "REPLICA_KEY_ARN"
+SOURCE_KEY = SOURCE_KEY_ARN  # the placeholders init fills with the ARNs of keys it creates
+REPLICA_KEY = REPLICA_KEY_ARN
 FIX_ID = "init"
 
 
@@ -184,7 +184,7 @@ class _Builder:
             self.role_arn, bucket.name, bucket.region, answers.bucket_key
         )
         if choice == NEW_KEY:
-            placeholder = SOURCE_KEY if source else REPLICA_KEY
+            placeholder = SOURCE_KEY_ARN if source else REPLICA_KEY_ARN
             words = "source" if source else "replica"
             description = f"S3 replication {words} key for {bucket.name} (s3repl-tui init)"
             ref = DocumentRef("kms-key", bucket.account, bucket.region, token(placeholder), token(placeholder))

@@ -1,6 +1,6 @@
 """``${NAME}`` written by the owner is text, not a placeholder (issue 12.6).
 
-Only names a change of the plan creates (``Change.creates``) are placeholders; an owner's
+Only the tool's own names (``placeholders.NAMES``) are placeholders; an owner's
 ``${HOME}`` in a resource or Sid is applied as written and, in ``fix --export cli``, single-quoted so
 the shell never expands it (a silently changed Deny).
 """
