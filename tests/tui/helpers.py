@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from s3repl_tui.app import S3ReplApp
+from s3repl_tui.screens.confirm import ConfirmScreen
 from s3repl_tui.screens.main import MainScreen
 
 
@@ -28,6 +29,16 @@ def diagnosed(app: S3ReplApp) -> bool:
 
 async def wait_diagnosed(pilot: Pilot[None], app: S3ReplApp, timeout: float = 20.0) -> None:
     await wait_for(pilot, lambda: diagnosed(app), timeout, "the diagnosis")
+
+
+async def fix_all(pilot: Pilot[None], app: S3ReplApp, calls: list[str], applied: str = "apply") -> None:
+    """F, then yes at the confirmation; returns once ``calls`` holds a call starting with ``applied`` and
+    the app has probed again."""
+    await pilot.press("F")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: any(call.startswith(applied) for call in calls), what=applied)
+    await wait_diagnosed(pilot, app)
 
 
 def main_screen(app: S3ReplApp) -> MainScreen:

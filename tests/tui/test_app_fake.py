@@ -22,7 +22,7 @@ from s3repl_tui.widgets.canary_bar import EMULATION_NOTICE, CanaryBar
 from s3repl_tui.widgets.layer_list import LayerList
 from s3repl_tui.widgets.layer_panel import LayerPanel
 
-from .helpers import main_screen, notifications, plain, status_text, wait_diagnosed, wait_for
+from .helpers import fix_all, main_screen, notifications, plain, status_text, wait_diagnosed, wait_for
 from .reports import SOURCE_BUCKET, FakeBackend, all_green, all_red
 
 SIZE = (120, 40)
@@ -76,12 +76,8 @@ async def test_fix_all_then_undo_then_reprobe() -> None:
     app = make_app(backend)
     async with app.run_test(size=SIZE) as pilot:
         await wait_diagnosed(pilot, app)
-        await pilot.press("F")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await fix_all(pilot, app, backend.calls, applied="apply 5")  # the manual fix is not applied
         assert "plan None" in backend.calls
-        await pilot.press("y")
-        await wait_for(pilot, lambda: "apply 5" in backend.calls)  # the manual fix is not applied
-        await wait_diagnosed(pilot, app)
         assert "Verdict: PASS" in status_text(app)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))

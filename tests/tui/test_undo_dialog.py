@@ -16,7 +16,7 @@ from s3repl_tui.sandbox import BREAKAGES, Sandbox, SeedSetup
 from s3repl_tui.screens.backend import undo_preview
 from s3repl_tui.screens.confirm import ConfirmScreen
 
-from .helpers import notifications, plain, wait_diagnosed, wait_for
+from .helpers import fix_all, notifications, plain, wait_diagnosed, wait_for
 from .reports import DEST_BUCKET, DST, FakeBackend, all_green, all_red
 from .test_app_fake import SIZE, make_app
 
@@ -26,11 +26,7 @@ async def test_the_undo_question_lists_documents_and_accounts_and_says_undo() ->
     app = make_app(backend)
     async with app.run_test(size=SIZE) as pilot:
         await wait_diagnosed(pilot, app)
-        await pilot.press("F")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: any(c.startswith("apply") for c in backend.calls))
-        await wait_diagnosed(pilot, app)
+        await fix_all(pilot, app, backend.calls)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the undo question")
         screen = app.screen
