@@ -109,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     undo = commands.add_parser("undo", help="restore the documents the last applied fix set changed")
     _add_common(undo)
-    undo.add_argument("--yes", action="store_true", help="restore without asking")
+    undo_mode = undo.add_mutually_exclusive_group()
+    undo_mode.add_argument("--yes", action="store_true", help="restore without asking")
+    undo_mode.add_argument("--dry-run", action="store_true", help="only say what undo would restore")
+    undo_mode.add_argument("--list", action="store_true", help="list the fix sets and their state")
+    undo.add_argument("--set", metavar="ID", help="undo this fix set (an id from --list), also one marked refused")
 
     commands.add_parser("demo", help="open the troubleshooter on an embedded two-account sandbox")
 
