@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from s3repl_tui.fixes.jsondoc import Document
+from s3repl_tui.fixes.jsondoc import Document, fingerprint
 from s3repl_tui.fixes.model import Change, DocumentRef
 
 SETS = "fix-sets"
@@ -50,6 +50,10 @@ def write_private(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+class DamagedBackup(Exception):
+    """A manifest entry or a before-file that cannot be trusted; ``str(error)`` is one sentence."""
+
+
 @dataclass
 class Entry:
     """One change of a set, as recorded in the manifest."""
@@ -58,7 +62,18 @@ class Entry:
 
     @property
     def ref(self) -> DocumentRef:
-        return DocumentRef.from_json(self.raw["ref"])
+        try:
+            return DocumentRef.from_json(self.raw["ref"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DamagedBackup("its manifest entry is damaged (it names no document); left as it is") from error
+
+    @property
+    def label(self) -> str:
+        """What to call it even when the entry is damaged."""
+        try:
+            return self.ref.label
+        except DamagedBackup:
+            return str(self.raw.get("label") or f"change {self.raw.get('index', '?')}")
 
     @property
     def status(self) -> str:
@@ -66,7 +81,9 @@ class Entry:
 
     @property
     def existed(self) -> bool:
-        return bool(self.raw.get("existed"))
+        """Whether the document existed before the fix. A recorded hash or before-file says it did,
+        whatever ``existed`` says: undo must never delete a document the owner had."""
+        return bool(self.raw.get("existed") or self.raw.get("before_sha256") or self.raw.get("before_file"))
 
     @property
     def written(self) -> Document | None:
@@ -95,6 +112,16 @@ class BackupSet:
     @property
     def undoable(self) -> list[Entry]:
         return [entry for entry in self.entries if entry.status in UNDOABLE]
+
+    @property
+    def blocked(self) -> bool:
+        """Undo refused some of its entries (changed since, damaged backup): ``undo`` moves on to the
+        sets before it; ``undo --set ID`` still tries this one."""
+        return bool(self.manifest.get("blocked"))
+
+    def mark_blocked(self, reason: str) -> None:
+        self.manifest["blocked"] = {"time": now(), "reason": reason}
+        self.save()
 
     @staticmethod
     def create(root: Path, changes: tuple[Change, ...]) -> BackupSet:
@@ -144,6 +171,7 @@ class BackupSet:
         """Back up the document as read right before writing (None: it did not exist)."""
         raw = self.manifest["changes"][index - 1]
         raw["existed"] = document is not None
+        raw["before_sha256"] = fingerprint(document)
         if document is not None:
             name = f"{index:02d}-{raw['ref']['kind']}.before.json"
             write_private(self.directory / name, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -151,11 +179,29 @@ class BackupSet:
         self.save()
 
     def before(self, entry: Entry) -> Document | None:
-        name = entry.raw.get("before_file")
-        if not entry.existed or not name:
+        """The document as it was before the fix (None: it did not exist). Raises DamagedBackup when
+        the before-file is missing, unreadable or not what was recorded when it was taken."""
+        if not entry.existed:
             return None
-        loaded = json.loads((self.directory / str(name)).read_text(encoding="utf-8"))
-        return loaded if isinstance(loaded, dict) else None
+        name = entry.raw.get("before_file")
+        if not name:
+            raise DamagedBackup(
+                "the document existed before the fix, but the manifest names no backup of it; left as it is"
+            )
+        path = self.directory / Path(str(name)).name  # never outside the set's folder
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not valid JSON"
+            raise DamagedBackup(f"its backup {path.name} cannot be read ({reason}); left as it is") from error
+        if not isinstance(loaded, dict):
+            raise DamagedBackup(f"its backup {path.name} holds no JSON document; left as it is")
+        recorded = entry.raw.get("before_sha256")
+        if recorded and fingerprint(loaded) != recorded:
+            raise DamagedBackup(
+                f"its backup {path.name} differs from the hash recorded when it was taken; left as it is"
+            )
+        return loaded
 
     def record(self, index: int, status: str, message: str, **documents: Document | None) -> None:
         raw = self.manifest["changes"][index - 1]
@@ -174,19 +220,64 @@ class BackupSet:
 
     @staticmethod
     def load(directory: Path) -> BackupSet:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        """Raises DamagedBackup when the manifest cannot be read or has not the manifest's shape."""
+        try:
+            manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not valid JSON"
+            raise DamagedBackup(f"set {directory.name}: its manifest is damaged ({reason})") from error
+        changes = manifest.get("changes") if isinstance(manifest, dict) else None
+        if not isinstance(changes, list) or not all(isinstance(raw, dict) for raw in changes):
+            raise DamagedBackup(f"set {directory.name}: its manifest is damaged (no list of changes)")
+        manifest.setdefault("undo", [])
         return BackupSet(directory, manifest)
 
     @staticmethod
-    def latest_undoable(root: Path) -> BackupSet | None:
-        """The newest set that still holds changes the tool wrote and has not restored."""
+    def listing(root: Path) -> list[SetListing]:
+        """Every set, newest first, loaded or with the sentence that says why it cannot be."""
         folder = root / SETS
         if not folder.is_dir():
-            return None
+            return []
+        found = []
         for directory in sorted(folder.iterdir(), reverse=True):
-            if not (directory / MANIFEST).is_file():
+            if not directory.is_dir():
                 continue
-            backup = BackupSet.load(directory)
-            if backup.undoable:
-                return backup
-        return None
+            try:
+                found.append(SetListing(directory, BackupSet.load(directory), ""))
+            except DamagedBackup as error:
+                found.append(SetListing(directory, None, str(error)))
+        return found
+
+    @staticmethod
+    def latest_undoable(root: Path) -> tuple[BackupSet | None, tuple[str, ...]]:
+        """The newest set that still holds changes the tool wrote and has not restored, and not marked
+        blocked; and a sentence for each newer set passed over because it is damaged."""
+        damaged: list[str] = []
+        for listed in BackupSet.listing(root):
+            if listed.backup is None:
+                damaged.append(f"{listed.problem}; skipped, nothing of it was restored")
+            elif listed.backup.undoable and not listed.backup.blocked:
+                return listed.backup, tuple(damaged)
+        return None, tuple(damaged)
+
+    @staticmethod
+    def find(root: Path, set_id: str) -> BackupSet | None:
+        directory = root / SETS / Path(set_id).name
+        return BackupSet.load(directory) if directory.is_dir() else None
+
+    def state(self) -> str:
+        """One word for ``undo --list``."""
+        if self.blocked and self.undoable:
+            return "refused"
+        if self.undoable:
+            return "undoable"
+        if any(entry.status == "undone" for entry in self.entries):
+            return "undone"
+        return "nothing written"
+
+
+@dataclass(frozen=True)
+class SetListing:
+    directory: Path
+    backup: BackupSet | None  # None: damaged, ``problem`` says how
+    problem: str

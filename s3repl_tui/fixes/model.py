@@ -229,6 +229,8 @@ class UndoOutcome:
 class UndoResult:
     set_dir: Path | None  # None: there was nothing to undo
     outcomes: tuple[UndoOutcome, ...] = ()
+    skipped_sets: tuple[str, ...] = ()  # newer sets passed over: their manifest is damaged (one sentence each)
+    dry_run: bool = False  # outcomes are what undo would do; nothing was written or recorded
 
     @property
     def nothing_to_undo(self) -> bool:
@@ -240,7 +242,8 @@ class UndoResult:
 
     @property
     def messages(self) -> tuple[str, ...]:
-        return tuple(f"{o.outcome}: {o.label}: {o.message}" for o in self.outcomes)
+        would = "would be " if self.dry_run else ""
+        return tuple(f"{would}{o.outcome}: {o.label}: {o.message}" for o in self.outcomes)
 
 
 ProgressCallback = Callable[[str], None]

@@ -56,3 +56,34 @@ def test_a_layer_filter_fixes_only_that_layer(
     assert "1 of 1 change(s) applied." in out and "[destination-policy]" in out
     documents = seeded.read_documents(sandbox, broken)
     assert documents["dest-versioning"] == {"Status": "Enabled"} and documents["dest-bucket-policy"] is None
+
+
+def test_undo_dry_run_list_and_set(
+    sandbox: Sandbox, broken: SeedSetup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--dry-run`` says what undo would restore and changes nothing; ``--list`` names every set and
+    its state; ``--set`` undoes the set it names; an unknown id is one sentence and exit 2."""
+    profiles = ["--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE]
+    assert main(["fix", "--yes", *seeded.cli_flags(broken)]) == 0
+    fixed = seeded.read_documents(sandbox, broken)
+    capsys.readouterr()
+
+    assert main(["undo", "--dry-run", *profiles]) == 0
+    out = capsys.readouterr().out
+    assert "would be restored: versioning of bucket s3-repl-test-dsc" in out
+    assert "would be deleted: bucket policy of s3-repl-test-dsc" in out
+    assert "Dry run: nothing was changed." in out
+    assert seeded.read_documents(sandbox, broken) == fixed
+
+    assert main(["undo", "--list"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 2 and " undoable " in listing[1]
+    set_id = listing[1].split()[0]
+
+    assert main(["undo", "--set", "20000101T000000000000Z-000000", "--yes", *profiles]) == 2
+    assert "There is no fix set" in capsys.readouterr().err
+
+    assert main(["undo", "--set", set_id, "--yes", *profiles]) == 0
+    assert "restored: versioning of bucket s3-repl-test-dsc" in capsys.readouterr().out
+    assert main(["undo", "--list"]) == 0
+    assert " undone " in capsys.readouterr().out
