@@ -162,8 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if error.hint:
             print(f"hint: {error.hint}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupted:
         print("s3repl-tui: interrupted.", file=sys.stderr)
+        landed = getattr(interrupted, "result", None)  # fixes.apply.ApplyInterrupted: a write was under way
+        if landed is not None:
+            from s3repl_tui.commands.fix import render_applied
+
+            print("\n" + render_applied(landed, args))
         return 130
 
 

@@ -93,6 +93,15 @@ def render_result(result: ApplyResult) -> str:
     return "\n".join(lines)
 
 
+def render_applied(result: ApplyResult, args: argparse.Namespace) -> str:
+    """What landed and how to undo it: after a run, and after Ctrl-C stopped one (cli.main)."""
+    lines = [render_result(result)]
+    if result.backup_dir is not None:
+        lines.append(f"Backup of the previous documents: {result.backup_dir}")
+        lines.append(f"Undo with: s3repl-tui undo{profile_flags(args)}")
+    return "\n".join(lines)
+
+
 def _failing(report: Report) -> list[str]:
     return [
         f"  [{layer.id}] {finding.message}"
@@ -131,10 +140,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {message}", file=sys.stderr)
 
     result = apply_plan(plan, connection, on_progress=progress)
-    print("\n" + render_result(result))
-    if result.backup_dir is not None:
-        print(f"Backup of the previous documents: {result.backup_dir}")
-        print(f"Undo with: s3repl-tui undo{profile_flags(args)}")
+    print("\n" + render_applied(result, args))
     snapshot = probe(connection, args.source_bucket)
     after = judge(snapshot)
     print(f"\nThe check after fixing says: {after.verdict}.")

@@ -11,8 +11,10 @@ the real ARN, so undo finds what was created (fixes.placeholders).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -38,6 +40,19 @@ from s3repl_tui.fixes.state import StateDirError, check_state_dir
 AwsError = (ClientError, BotoCoreError)
 
 
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``apply_plan``: ``result`` says what landed (the change in flight is
+    "interrupted"; the backup set records it, so undo restores it if its write landed)."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
 def describe_error(error: Exception) -> str:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
@@ -53,19 +68,29 @@ def _after_failed_write(
     try:
         now = documents.read(session, change.ref)
     except AwsError as read_error:
-        return "failed", "writing", (
-            f"the write failed ({error}) and the document could not be read again ({describe_error(read_error)}):"
-            " whether it landed is unknown; undo restores the backup if it did"
+        return (
+            "failed",
+            "writing",
+            (
+                f"the write failed ({error}) and the document could not be read again ({describe_error(read_error)}):"
+                " whether it landed is unknown; undo restores the backup if it did"
+            ),
         )
     if same_meaning(now, before):
         return "failed", "failed", f"AWS refused the write ({error}); nothing changed"
     if same_meaning(now, change.after):
-        return "unverified", "unverified", (
-            f"AWS answered an error ({error}), yet the document now reads as the fix wrote it; undo restores it"
+        return (
+            "unverified",
+            "unverified",
+            (f"AWS answered an error ({error}), yet the document now reads as the fix wrote it; undo restores it"),
         )
-    return "failed", "writing", (
-        f"the write failed ({error}) and the document now differs from both the backup and the fix; "
-        "check it by hand (undo only restores what it can prove the tool wrote)"
+    return (
+        "failed",
+        "writing",
+        (
+            f"the write failed ({error}) and the document now differs from both the backup and the fix; "
+            "check it by hand (undo only restores what it can prove the tool wrote)"
+        ),
     )
 
 
@@ -148,22 +173,48 @@ def apply_plan(
     outcomes: list[ChangeOutcome] = []
     created: dict[str, str] = {}  # placeholder name -> ARN of what an earlier change created
     total = len(plan.changes)
-    for index, planned in enumerate(plan.changes, start=1):
-        change = resolve(planned, created)
-        if outcomes and outcomes[-1].outcome != "applied":
-            message = "not attempted: an earlier change did not apply"
-            backup.record(index, "skipped", message)
-            outcomes.append(ChangeOutcome(change.id, change.ref.label, "skipped", message))
-            continue
-        if on_progress is not None:
-            on_progress(f"[{index}/{total}] {change.api} {change.ref.label}")
-        backup.set_ref(index, change.ref)
-        outcome, arn = _apply_one(index, change, sessions, backup, root)
-        if arn and change.creates:
-            created[change.creates] = arn
-        outcomes.append(outcome)
+    try:
+        for index, planned in enumerate(plan.changes, start=1):
+            change = resolve(planned, created)
+            if outcomes and (outcomes[-1].outcome != "applied" or outcomes[-1].record_error):
+                message = "not attempted: an earlier change did not apply"
+                if outcomes[-1].record_error:
+                    message = "not attempted: the state directory stopped taking backups"
+                _best_effort(backup.record, index, "skipped", message)
+                outcomes.append(ChangeOutcome(change.id, change.ref.label, "skipped", message))
+                continue
+            if on_progress is not None:
+                on_progress(f"[{index}/{total}] {change.api} {change.ref.label}")
+            outcome, arn = _apply_one(index, change, sessions, backup, root)
+            if arn and change.creates:
+                created[change.creates] = arn
+            outcomes.append(outcome)
+    except KeyboardInterrupt:
+        raise ApplyInterrupted(_interrupted(plan, outcomes, backup)) from None
     written = any(o.outcome in ("applied", "unverified") for o in outcomes)
     return ApplyResult(tuple(outcomes), backup.directory if written else None)
+
+
+def _interrupted(plan: Plan, outcomes: list[ChangeOutcome], backup: BackupSet) -> ApplyResult:
+    """What landed when Ctrl-C came: the change in flight may have, the ones after it did not."""
+    finished = list(outcomes)
+    for position, change in enumerate(plan.changes[len(outcomes) :]):
+        if position == 0:
+            message = "interrupted while it was being applied: if its write landed, undo restores it"
+            finished.append(ChangeOutcome(change.id, change.ref.label, "interrupted", message))
+        else:
+            finished.append(ChangeOutcome(change.id, change.ref.label, "skipped", "not attempted: interrupted"))
+    return ApplyResult(tuple(finished), backup.directory)
+
+
+def _best_effort(step: Callable[..., None], *args: Any, **kwargs: Any) -> str:
+    """A bookkeeping step that must not undo what AWS already did: "" or why the state directory
+    refused it."""
+    try:
+        step(*args, **kwargs)
+    except OSError as error:
+        return _reason(error)
+    return ""
 
 
 def _apply_one(
@@ -187,22 +238,16 @@ def _write_one(
     try:
         current = documents.read(session, change.ref)
     except AwsError as error:
-        backup.record(index, "failed", f"could not re-read it: {describe_error(error)}")
+        _best_effort(backup.record, index, "failed", f"could not re-read it: {describe_error(error)}")
         return done("failed", f"could not re-read it before writing ({describe_error(error)}); nothing written")
     if not same_meaning(current, change.before):
         message = "it changed since the plan was made; nothing written (run fix again to plan on the current one)"
-        backup.record(index, "refused", message)
+        _best_effort(backup.record, index, "refused", message)
         return done("refused", message)
 
-    backup.keep_before(index, current)
-    # Recorded before the call: if the process dies mid-write, undo still knows this may have landed.
-    backup.record(index, "writing", "", written=change.after)
     who = sessions.caller(change.account)
-    try:
-        arn = documents.write(session, change.ref, change.after, new_principal=change.new_principal)
-    except AwsError as error:
-        outcome, backup_status, message = _after_failed_write(session, change, current, describe_error(error))
-        backup.record(index, backup_status, message)
+
+    def log(outcome: str, after: Document | None, message: str) -> None:
         audit.append(
             root,
             action="write",
@@ -211,15 +256,33 @@ def _write_one(
             ref=change.ref,
             set_id=backup.id,
             before=current,
-            after=change.after,
+            after=after,
             message=message,
         )
-        return done(outcome, message)
 
+    try:
+        backup.set_ref(index, change.ref)  # placeholders filled: the name undo must find
+        backup.keep_before(index, current)
+        # Recorded before the call: if the process dies mid-write, undo still knows this may have landed.
+        backup.record(index, "writing", "", written=change.after)
+        log("intent", change.after, "about to write")
+    except OSError as error:
+        message = f"could not back it up or log it ({_reason(error)}); nothing written"
+        _best_effort(backup.record, index, "failed", message)
+        return done("failed", message)
+    try:
+        arn = documents.write(session, change.ref, change.after, new_principal=change.new_principal)
+    except AwsError as error:
+        outcome, backup_status, message = _after_failed_write(session, change, current, describe_error(error))
+        problem = _best_effort(backup.record, index, backup_status, message)
+        problem = _best_effort(log, outcome, change.after, message) or problem
+        return _recorded(done(outcome, message), problem)
+
+    problems: list[str] = []
     if arn and change.ref.kind == "kms-key":
         # The key exists now: from here on (read-back, audit, undo) it is named by its ARN.
         change = replace(change, ref=replace(change.ref, resource=arn, name=arn))
-        backup.set_ref(index, change.ref)
+        problems.append(_best_effort(backup.set_ref, index, change.ref))
     if arn:
         created.append(arn)
     try:
@@ -230,16 +293,14 @@ def _write_one(
         read_back, verified = None, False
         message = f"written, but could not be read back ({describe_error(error)})"
     status: Outcome = "applied" if verified else "unverified"
-    backup.record(index, status, message, written=change.after, read_back=read_back)
-    audit.append(
-        root,
-        action="write",
-        outcome=status,
-        who=who,
-        ref=change.ref,
-        set_id=backup.id,
-        before=current,
-        after=read_back if read_back is not None else change.after,
-        message=message,
-    )
-    return done(status, message)
+    problems.append(_best_effort(backup.record, index, status, message, written=change.after, read_back=read_back))
+    problems.append(_best_effort(log, status, read_back if read_back is not None else change.after, message))
+    return _recorded(done(status, message), next((p for p in problems if p), ""))
+
+
+def _recorded(outcome: ChangeOutcome, problem: str) -> ChangeOutcome:
+    """``outcome``, noting that its write landed but the backup or audit record of it did not."""
+    if not problem:
+        return outcome
+    message = f"{outcome.message}; the state directory could not record it ({problem})"
+    return replace(outcome, message=message, record_error=problem)

@@ -165,7 +165,7 @@ class Plan:
         return not self.changes
 
 
-Outcome = Literal["applied", "unverified", "failed", "refused", "skipped"]
+Outcome = Literal["applied", "unverified", "failed", "refused", "skipped", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -174,6 +174,9 @@ class ChangeOutcome:
     label: str
     outcome: Outcome
     message: str
+    # Set when the write landed but its backup manifest or audit record could not be written (the
+    # state directory filled up or went away): the run stops after it.
+    record_error: str = ""
 
 
 @dataclass(frozen=True)

@@ -91,24 +91,29 @@ class _Undo:
     dry_run: bool
     blocks: bool = False  # refused for a reason a second try cannot change: the set gets marked
 
+    def log(self, outcome: str, after: Document | None, message: str, *, deleting: bool) -> None:
+        ref = self.entry.ref
+        audit.append(
+            self.root,
+            action="delete" if deleting else "restore",
+            outcome=outcome,
+            who=self.sessions.caller(ref.account),
+            ref=ref,
+            set_id=self.backup.id,
+            before=self.entry.read_back or self.entry.written,
+            after=after,
+            message=message,
+        )
+
     def finish(self, outcome: UndoOutcomeKind, message: str, after: Document | None = None) -> UndoOutcome:
         if self.dry_run:
             return UndoOutcome(self.entry.label, outcome, message)
-        self.backup.record_undo(self.entry, outcome, message)
-        if outcome != "refused":  # a refusal touched nothing; the manifest records it
-            ref = self.entry.ref
-            action = "delete" if outcome == "deleted" else "restore"
-            audit.append(
-                self.root,
-                action=action,
-                outcome=outcome,
-                who=self.sessions.caller(ref.account),
-                ref=ref,
-                set_id=self.backup.id,
-                before=self.entry.read_back or self.entry.written,
-                after=after,
-                message=message,
-            )
+        try:
+            self.backup.record_undo(self.entry, outcome, message)
+            if outcome != "refused":  # a refusal touched nothing; the manifest records it
+                self.log(outcome, after, message, deleting=outcome == "deleted")
+        except OSError as error:  # what AWS did stays done; say the record of it is missing
+            message = f"{message}; the state directory could not record it ({error.strerror or error})"
         return UndoOutcome(self.entry.label, outcome, message)
 
     def refuse(self, message: str, *, blocks: bool = True) -> UndoOutcome:
@@ -162,6 +167,10 @@ class _Undo:
     def write(
         self, session: AccountSessionLike, ref: DocumentRef, before: Document | None, outcome: UndoOutcomeKind
     ) -> UndoOutcome:
+        try:
+            self.log("intent", before, "about to restore", deleting=before is None)
+        except OSError as error:
+            return self.refuse(f"could not log it ({error.strerror or error}); nothing written", blocks=False)
         try:
             if before is None:
                 documents.delete(session, ref)

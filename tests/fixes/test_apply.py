@@ -166,7 +166,10 @@ def test_undo_restores_every_document_and_deletes_what_the_tool_created(sandbox:
     for name, document in before.items():
         assert same_meaning(after[name], document), name
     audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
-    assert [r["action"] for r in audit].count("write") == len(plan.changes)
+    outcomes = [r["outcome"] for r in audit if r["action"] == "write"]
+    assert outcomes == ["intent", "applied"] * len(plan.changes)  # an intent before each write, its outcome after
+    undo_outcomes = [r["outcome"] for r in audit if r["action"] in ("restore", "delete")]
+    assert undo_outcomes.count("intent") == sum(o in ("restored", "deleted") for o in undo_outcomes) > 0
     callers = {r["account"]: r["who"] for r in audit}
     assert callers == {
         SOURCE_ACCOUNT: "arn:aws:sts::123456789012:user/moto",
