@@ -66,40 +66,50 @@ class ProblemGroup:
                                               default=len(_ORDER)))
 
 
-def _group_allows(access: Access, accesses: tuple[Access, ...], side: Side | None) -> bool:
+class _Groups:
+    """The accesses indexed by their group (one pass, so that many rules stay linear)."""
+
+    def __init__(self, accesses: tuple[Access, ...]) -> None:
+        self.siblings: dict[tuple[object, ...], list[Access]] = {}
+        self.combined_known: set[str | None] = set()
+        for other in accesses:
+            sibling = other.item
+            self.siblings.setdefault((sibling.group, sibling.key_ref, sibling.rules), []).append(other)
+            if other.combined is not None:
+                self.combined_known.add(sibling.group)
+
+
+def _group_allows(access: Access, groups: _Groups, side: Side | None) -> bool:
     """Whether any action of the request's group (replica kms:Encrypt/kms:GenerateDataKey) is allowed on
     ``side``, or with both sides together (``None``)."""
     item = access.item
-    for other in accesses:
-        sibling = other.item
-        if sibling.group != item.group or sibling.key_ref != item.key_ref or sibling.rules != item.rules:
-            continue
+    for other in groups.siblings.get((item.group, item.key_ref, item.rules), ()):
         judged = other.combined if side is None else other.side(side).judgement
         if judged is not None and judged.allowed:
             return True
     return False
 
 
-def _partial(access: Access, accesses: tuple[Access, ...], side: Side) -> bool:
+def _partial(access: Access, groups: _Groups, side: Side) -> bool:
     """One action of the group is enough to work (catalog §1 notes): a missing sibling is a warning,
     unless the two sides each allow a different one, so that nothing works."""
-    if not _group_allows(access, accesses, side):
+    if not _group_allows(access, groups, side):
         return False
     other: Side = "resource" if side == "identity" else "identity"
-    combined_known = any(a.combined is not None for a in accesses if a.item.group == access.item.group)
-    if not combined_known or _group_allows(access, accesses, None):
+    combined_known = access.item.group in groups.combined_known
+    if not combined_known or _group_allows(access, groups, None):
         return True
-    return not _group_allows(access, accesses, other)  # the other side blocks it all: its finding fails
+    return not _group_allows(access, groups, other)  # the other side blocks it all: its finding fails
 
 
-def _problem(access: Access, accesses: tuple[Access, ...], side: Side) -> Problem | None:
+def _problem(access: Access, groups: _Groups, side: Side) -> Problem | None:
     result = access.side(side)
     judged = result.judgement
     if judged is None:
         return None
     need: Need = access.item.need
     downgraded = False
-    if access.item.group and need == "required" and _partial(access, accesses, side):
+    if access.item.group and need == "required" and _partial(access, groups, side):
         need, downgraded = "recommended", True
     if judged.allowed:
         if judged.doubt == "may-deny" and need != "optional":
@@ -126,9 +136,10 @@ def _problem(access: Access, accesses: tuple[Access, ...], side: Side) -> Proble
 
 def problems_of(accesses: tuple[Access, ...], side: Side, keep: Callable[[Access], bool]) -> list[Problem]:
     found = []
+    groups = _Groups(accesses)
     for access in accesses:
         if keep(access):
-            problem = _problem(access, accesses, side)
+            problem = _problem(access, groups, side)
             if problem is not None:
                 found.append(problem)
     return found
