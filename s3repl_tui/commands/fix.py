@@ -21,6 +21,7 @@ from s3repl_tui.checks.model import LAYER_TITLES, Report
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, UserError
 from s3repl_tui.fixes import ApplyResult, Plan, apply_plan, export_plan, plan_fixes, resolve_state_dir
+from s3repl_tui.fixes.lock import setup_lock
 from s3repl_tui.fixes.state import check_state_dir
 from s3repl_tui.probes import probe
 
@@ -117,8 +118,15 @@ def _verdict_code(report: Report) -> int:
 
 def run(args: argparse.Namespace) -> int:
     layer_ids = _layer_ids(args)
-    if not args.export and not args.dry_run:
-        check_state_dir(resolve_state_dir())  # before planning a write: backups must be possible
+    if args.export or args.dry_run:
+        return _run(args, layer_ids)
+    root = resolve_state_dir()
+    check_state_dir(root)  # before planning a write: backups must be possible
+    with setup_lock(root, args.source_bucket):  # plan, apply and check again as one run (SetupBusy)
+        return _run(args, layer_ids)
+
+
+def _run(args: argparse.Namespace, layer_ids: list[str] | None) -> int:
     connection = Connection.open(connect_options(args))
     snapshot = probe(connection, args.source_bucket)
     report = judge(snapshot)

@@ -22,6 +22,7 @@ from s3repl_tui.fixes import audit, documents
 from s3repl_tui.fixes.backup import BackupSet, resolve_state_dir
 from s3repl_tui.fixes.guards import FixRejected, check_key_admin, check_size, key_policy_of
 from s3repl_tui.fixes.jsondoc import Document, compact, contains, same_meaning
+from s3repl_tui.fixes.lock import setup_lock
 from s3repl_tui.fixes.model import (
     AccountSessionLike,
     ApplyResult,
@@ -166,8 +167,15 @@ def apply_plan(
     sessions = SessionCache(connection)
     _preflight(plan.changes, sessions)
     check_state_dir(root, needed_bytes=plan_bytes(plan))  # StateDirError: nothing was sent
+    with setup_lock(root, plan.source_bucket):  # SetupBusy: another run is changing this setup
+        return _apply_locked(plan, sessions, root, on_progress)
+
+
+def _apply_locked(
+    plan: Plan, sessions: SessionCache, root: Path, on_progress: ProgressCallback | None
+) -> ApplyResult:
     try:
-        backup = BackupSet.create(root, plan.changes)
+        backup = BackupSet.create(root, plan.changes, plan.source_bucket)
     except OSError as error:
         raise StateDirError(root, str(error.strerror or error)) from error
     outcomes: list[ChangeOutcome] = []

@@ -114,6 +114,11 @@ class BackupSet:
         return [entry for entry in self.entries if entry.status in UNDOABLE]
 
     @property
+    def source_bucket(self) -> str:
+        """The bucket whose setup the set changed ("" for sets made before it was recorded)."""
+        return str(self.manifest.get("source_bucket") or "")
+
+    @property
     def blocked(self) -> bool:
         """Undo refused some of its entries (changed since, damaged backup): ``undo`` moves on to the
         sets before it; ``undo --set ID`` still tries this one."""
@@ -124,7 +129,7 @@ class BackupSet:
         self.save()
 
     @staticmethod
-    def create(root: Path, changes: tuple[Change, ...]) -> BackupSet:
+    def create(root: Path, changes: tuple[Change, ...], source_bucket: str = "") -> BackupSet:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         (root / SETS).mkdir(exist_ok=True, mode=0o700)
@@ -133,6 +138,7 @@ class BackupSet:
         manifest = {
             "schema": 1,
             "created": now(),
+            "source_bucket": source_bucket,
             "changes": [
                 {
                     "index": index,

@@ -159,6 +159,8 @@ class Plan:
     # Opt-in changes left out (they start copying data, cost money or grant more than the failure
     # needs): "<fix id>: <what> (<why it is opt-in>)". plan_fixes(include_optional=True) plans them.
     optional: tuple[str, ...] = ()
+    # The source bucket whose setup the plan changes: apply_plan holds its lock (fixes.lock).
+    source_bucket: str = ""
 
     @property
     def empty(self) -> bool:

@@ -341,7 +341,8 @@ def plan_fixes(
             )
         )
     changes.sort(key=lambda change: _layer_order(change.layer))  # stable: finding order within a layer
-    return Plan(tuple(changes), tuple(manual), tuple(notes), tuple(dict.fromkeys(optional)))
+    optional_fixes = tuple(dict.fromkeys(optional))
+    return Plan(tuple(changes), tuple(manual), tuple(notes), optional_fixes, source_bucket=snapshot.source_bucket)
 
 
 def _same_manual_fix(finding: Finding, listed: Finding) -> bool:

@@ -15,6 +15,7 @@ from s3repl_tui.fixes.apply import AwsError, describe_error
 from s3repl_tui.fixes.backup import BackupSet, DamagedBackup, Entry, resolve_state_dir
 from s3repl_tui.fixes.guards import admin_keeps_access
 from s3repl_tui.fixes.jsondoc import Document, same_meaning
+from s3repl_tui.fixes.lock import setup_lock
 from s3repl_tui.fixes.model import (
     AccountSessionLike,
     ConnectionLike,
@@ -68,15 +69,15 @@ def undo_set(
     sessions = SessionCache(connection)
     outcomes: list[UndoOutcome] = []
     blocking = 0
-    for entry in reversed(backup.undoable):
-        if on_progress is not None:
-            on_progress(f"{'checking' if dry_run else 'restoring'} the {entry.label}")
-        undo = _Undo(entry, backup, sessions, root, dry_run)
-        outcome = undo.run()
-        outcomes.append(outcome)
-        blocking += undo.blocks
-    if blocking and not dry_run:
-        backup.mark_blocked(f"{blocking} document(s) refused")
+    with setup_lock(root, backup.source_bucket):  # SetupBusy: a fix of the same setup is running
+        for entry in reversed(backup.undoable):
+            if on_progress is not None:
+                on_progress(f"{'checking' if dry_run else 'restoring'} the {entry.label}")
+            undo = _Undo(entry, backup, sessions, root, dry_run)
+            outcomes.append(undo.run())
+            blocking += undo.blocks
+        if blocking and not dry_run:
+            backup.mark_blocked(f"{blocking} document(s) refused")
     return UndoResult(backup.directory, tuple(outcomes), dry_run=dry_run)
 
 

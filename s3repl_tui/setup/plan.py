@@ -351,7 +351,7 @@ def plan_setup(state: SetupState, answers: SetupAnswers) -> Plan:
     build.destination_policy()
     build.ownership()
     build.replication(replica_key)
-    return Plan(tuple(build.changes), (), tuple(_notes(state, answers)))
+    return Plan(tuple(build.changes), (), tuple(_notes(state, answers)), source_bucket=state.source.name)
 
 
 def _notes(state: SetupState, answers: SetupAnswers) -> list[str]:
