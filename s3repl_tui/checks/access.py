@@ -241,12 +241,24 @@ def _unless_grants_unread(snapshot: Snapshot, item: ReplicationRequest, resource
     return SideResult(None, (Unreadable(f"the grants of {item.key_ref}", key.grants, item.request.resource, command),))
 
 
+def _input_key(item: ReplicationRequest) -> tuple[object, ...]:
+    """What ``_resource_input`` reads of a request (its bucket's, key's or role's policy)."""
+    if item.target in ("source", "destination"):
+        return item.target, item.bucket
+    return item.target, item.key_ref, item.request.resource
+
+
 def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[Access, ...]:
     role = role_inputs(snapshot)
     assessed: list[Access] = []
+    # One policy object per resource: every rule's requests to a bucket or key judge the same document.
+    inputs: dict[tuple[object, ...], tuple[NamedPolicy | None, Unreadable | None, str]] = {}
     for item in items:
         identity = _identity_side(item, role)
-        policy, missing, skipped = _resource_input(snapshot, item)
+        input_key = _input_key(item)
+        if input_key not in inputs:
+            inputs[input_key] = _resource_input(snapshot, item)
+        policy, missing, skipped = inputs[input_key]
         if skipped:
             resource = SideResult(None, skipped=skipped)
         elif missing is not None:

@@ -1,52 +1,73 @@
 """Decisions cached per (request, documents): a rule repeated 100 times asks the same questions.
 
 Every rule of a configuration makes S3 send the same requests as the others whenever they share a role,
-a destination and keys (only the rule ids and filters differ), and each request is judged up to three
-ways (role side, resource side, both) plus once per doubtful condition key. The decision is a pure
-function of the request (principal, action, resource, context), what is being judged (its target and
-the keys known to be absent) and the policy documents with their names, so identical questions are
-answered once.
+a destination and keys, and each request is judged up to three ways (role side, resource side, both)
+plus once per doubtful condition key. Rules with distinct prefixes send distinct object ARNs (and KMS
+encryption contexts), yet the policies usually cannot tell those apart. A decision is a pure function of:
 
-Documents are compared by content (their JSON text), which is computed once per document object: a
-document read from AWS is never changed afterwards (the checks build new ones, ``doubt.resolve``,
-``grants.with_grants``). The memo of document texts keeps a reference to each document it names, so an
-object id is never reused while its entry exists. Both tables are bounded and thread-safe (the TUI judges
-partial snapshots from worker threads).
+- what is judged: the target (resource kind), the principal, the action, the resource account given;
+- the documents with their names (compared by their JSON text);
+- the resource, but only through what the evaluator asks of it: whether each Resource/NotResource
+  pattern of the documents matches it, and the account of its ARN (used when no resource account is
+  given) -- plus its text, which the one-sentence reason quotes;
+- the request context, but only through the keys the documents' conditions name (the doubt logic asks
+  whether they are present, the conditions read their values), and the keys known to be absent among
+  those.
+
+So the key holds exactly these (its *class*), and a cached decision for a request of the same class but
+another resource is returned with the resource in its reason replaced (``_rebind``; a reason that does
+not quote the cached resource exactly once is never rebound: that question is judged afresh). Documents
+with policy variables (``${...}``), or that are not JSON objects, are keyed by the full resource and
+context instead: a variable can read any key. Anything the classification cannot handle falls back to
+that exact key.
+
+Documents read from AWS are never changed afterwards (the checks build new ones, ``doubt.resolve``,
+``grants.with_grants``), so what is derived from a document is computed once per document object; the
+memo keeps a reference to each document it names, so an object id is never reused while its entry
+exists. Every table is bounded and thread-safe (the TUI judges partial snapshots from worker threads).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from s3repl_tui.policy import NamedPolicy, Request
+from s3repl_tui.checks import doubt
+from s3repl_tui.policy import NamedPolicy, PolicyError, Request, parse_arn
+from s3repl_tui.policy.matching import Matcher
+from s3repl_tui.policy.parse import parse_policy
 
-MAX_DOCUMENTS = 4096  # documents and requests
-MAX_DECISIONS = 2048
+MAX_DOCUMENTS = 4096  # documents, document sets, requests
+MAX_CLASSES = 16384  # (document set, resource) -> class
+MAX_DECISIONS = 8192
 
 _lock = threading.Lock()
-_texts: dict[int, tuple[Any, str]] = {}  # id(document) -> (document, its JSON text)
-_decisions: dict[Hashable, Any] = {}
-_stats = {"hits": 0, "misses": 0}
+_memo_table: dict[Hashable, tuple[Any, Any]] = {}  # key -> (objects the key's ids name, value)
+_classes: dict[Hashable, Hashable] = {}
+_decisions: dict[Hashable, tuple[Any, str]] = {}  # key -> (judgement, the resource it was judged for)
+_stats = {"hits": 0, "misses": 0, "rebound": 0, "not_rebound": 0}
 ENABLED = True  # False: every question is judged afresh (what the cache's tests compare against)
+CLASSES = True  # False: requests are keyed by their full resource and context (the exact key)
 
 T = TypeVar("T")
+_MISSING = object()
 
 
-def _memo(value: Any, compute: Callable[[Any], Any]) -> Any:
-    """``compute(value)`` once per object (documents and requests are not changed once built)."""
-    key = id(value)
-    known = _texts.get(key)  # a dict read is atomic; the entry holds ``value``, so its id is not reused
-    if known is not None and known[0] is value:
+def _remember(key: Hashable, holds: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per ``key`` (ids of the objects ``holds`` keeps alive, so ids are not reused)."""
+    known = _memo_table.get(key)  # a dict read is atomic
+    if known is not None:
         return known[1]
-    computed = compute(value)
+    computed = compute()
     with _lock:
-        if len(_texts) >= MAX_DOCUMENTS:
-            _texts.clear()
-        _texts[key] = (value, computed)
+        if len(_memo_table) >= MAX_DOCUMENTS:
+            _memo_table.clear()
+        _memo_table[key] = (holds, computed)
     return computed
 
 
@@ -54,30 +75,132 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=repr)
 
 
-def _text(document: Any) -> str:
-    return str(_memo(document, _json))
+@dataclass(frozen=True, slots=True)
+class _Documents:
+    """What the decision key needs of a set of documents."""
+
+    key: Hashable  # names and JSON texts
+    matchers: tuple[Matcher, ...]  # every Resource/NotResource pattern, in order
+    condition_keys: frozenset[str]  # lower-cased: the keys a condition (or the doubt logic) reads
+    exact: bool  # policy variables, or a document that is not a JSON object: key by full value
 
 
-def _policy_key(policy: NamedPolicy | None) -> tuple[str, str] | None:
-    return None if policy is None else (policy.name, _text(policy.document))
+def _document_info(policy: NamedPolicy) -> _Documents:
+    document = policy.document
+    text = _json(document)
+    key = (policy.name, text)
+    if not isinstance(document, dict) or "${" in text:
+        return _Documents(key, (), frozenset(), True)
+    try:
+        parsed = parse_policy(document)
+    except PolicyError:
+        return _Documents(key, (), frozenset(), True)
+    matchers = tuple(m for statement in parsed.statements for m in (statement.resources or ()))
+    keys = {test.key for statement in parsed.statements for test in statement.condition.tests}
+    for statement in doubt.statements(document):
+        keys |= doubt.condition_keys(statement)
+    return _Documents(key, matchers, frozenset(keys), False)
 
 
-def _request_key(request: Request) -> Hashable:
-    context = json.dumps(sorted(request.context.items()), default=repr)
-    return request.principal, request.action, request.resource, context
+def _policy_info(policy: NamedPolicy) -> _Documents:
+    """Per (name, document object): the checks make a new NamedPolicy of the same document per request."""
+    key = ("policy", policy.name, id(policy.document))
+    return _remember(key, policy.document, lambda: _document_info(policy))  # type: ignore[no-any-return]
 
 
-def request_key(request: Request) -> Hashable:
-    """Everything of a request a decision depends on (its context by value)."""
-    return _memo(request, _request_key)  # type: ignore[no-any-return]
+def _combine(policies: tuple[NamedPolicy | None, ...]) -> _Documents:
+    infos = [None if p is None else _policy_info(p) for p in policies]
+    present = [info for info in infos if info is not None]
+    return _Documents(
+        tuple(None if info is None else info.key for info in infos),
+        tuple(m for info in present for m in info.matchers),
+        frozenset(k for info in present for k in info.condition_keys),
+        any(info.exact for info in present),
+    )
+
+
+def _documents_info(identity: tuple[NamedPolicy, ...], boundary: NamedPolicy | None,
+                    resource_policy: NamedPolicy | None) -> _Documents:
+    policies = (*identity, None, boundary, resource_policy)  # None: where the identity policies end
+    key = ("documents", *map(id, policies))
+    return _remember(key, policies, lambda: _combine(policies))  # type: ignore[no-any-return]
+
+
+def _context_items(request: Request) -> tuple[tuple[str, str, Hashable], ...]:
+    """(lower-cased key, key, value) of a request's context, in order (computed once per request)."""
+
+    def compute() -> tuple[tuple[str, str, Hashable], ...]:
+        return tuple((str(k).lower(), str(k), v if type(v) is str else (type(v).__name__, _json(v)))
+                     for k, v in request.context.items())
+
+    return _remember(("context", id(request)), request, compute)  # type: ignore[no-any-return]
+
+
+def _resource_class(documents: _Documents, resource: str) -> Hashable:
+    """What the evaluator asks of a resource: each pattern's match, and the account of its ARN."""
+    key = (documents.key, resource)
+    found = _classes.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    arn = parse_arn(resource)
+    computed = (arn.account if arn is not None else None,
+                tuple(matcher.matches(resource, {}) for matcher in documents.matchers))
+    with _lock:
+        if len(_classes) >= MAX_CLASSES:
+            _classes.clear()
+        _classes[key] = computed
+    return computed
+
+
+def _exact_request_key(request: Request) -> Hashable:
+    def compute() -> Hashable:
+        return request.resource, json.dumps(sorted(request.context.items()), default=repr)
+
+    return _remember(("request", id(request)), request, compute)  # type: ignore[no-any-return]
+
+
+def request_class(request: Request, absent_keys: Any, documents: _Documents) -> Hashable:
+    """Everything of a request (and the keys it is known not to carry) a decision on ``documents`` reads."""
+    absent = tuple(sorted({str(k).lower() for k in (absent_keys or ())}))
+    if documents.exact or not CLASSES or not request.resource:
+        return "exact", _exact_request_key(request), absent
+    keys = documents.condition_keys
+    context = tuple((raw, value) for lowered, raw, value in _context_items(request) if lowered in keys)
+    return ("class", _resource_class(documents, request.resource), context,
+            tuple(k for k in absent if k in keys))
 
 
 def decision_key(target: str, request: Request, absent_keys: Any, identity: tuple[NamedPolicy, ...],
                  boundary: NamedPolicy | None, resource_policy: NamedPolicy | None,
                  resource_account: str | None) -> Hashable:
-    return (target, request_key(request), tuple(sorted(absent_keys or ())),
-            tuple(_policy_key(p) for p in identity), _policy_key(boundary), _policy_key(resource_policy),
-            resource_account)
+    documents = _documents_info(identity, boundary, resource_policy)
+    return (target, request.principal, request.action, resource_account, documents.key,
+            request_class(request, absent_keys, documents))
+
+
+def _rebind(judged: Any, judged_for: str, resource: str) -> Any:
+    """The cached judgement for ``resource``: only the reason quotes the resource (``evaluate``'s
+    ``_Words``: ``c.resource or '*'``); None when the quote is not found exactly once."""
+    if judged_for == resource:
+        return judged
+    result = judged.result
+    reason = result.reason
+    at = reason.find(judged_for)
+    if not judged_for or at < 0 or reason.rfind(judged_for) != at:
+        return None
+    rebound = reason[:at] + resource + reason[at + len(judged_for):]
+    return _replace(judged, result=_replace(result, reason=rebound))
+
+
+def _replace(value: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for the frozen (non-slots) dataclasses of a judgement, without re-running
+    ``__init__``: the fields are copied as they are and the changed ones set."""
+    if not hasattr(value, "__dict__") or not dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **changes)
+    copied: Any = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__)
+    copied.__dict__.update(changes)
+    return copied
 
 
 def cached_judgement(judge: Callable[..., T]) -> Callable[..., T]:
@@ -88,20 +211,25 @@ def cached_judgement(judge: Callable[..., T]) -> Callable[..., T]:
                 resource_policy: NamedPolicy | None, resource_account: str | None) -> T:
         if not ENABLED:
             return judge(item, identity, boundary, resource_policy, resource_account)
-        key = decision_key(item.target, item.request, item.absent_keys, tuple(identity), boundary,
-                           resource_policy, resource_account)
-        with _lock:
-            found = _decisions.get(key, _decisions)
-        if found is not _decisions:
+        request = item.request
+        key = decision_key(item.target, request, item.absent_keys, tuple(identity), boundary, resource_policy,
+                           resource_account)
+        found = _decisions.get(key)
+        if found is not None:
+            answer = _rebind(found[0], found[1], request.resource)
+            if answer is not None:
+                with _lock:
+                    _stats["hits"] += 1
+                    _stats["rebound"] += found[1] != request.resource
+                return answer  # type: ignore[no-any-return]
             with _lock:
-                _stats["hits"] += 1
-            return found  # type: ignore[no-any-return]
+                _stats["not_rebound"] += 1
         judged = judge(item, identity, boundary, resource_policy, resource_account)
         with _lock:
             _stats["misses"] += 1
             if len(_decisions) >= MAX_DECISIONS:
                 _decisions.clear()
-            _decisions[key] = judged
+            _decisions.setdefault(key, (judged, request.resource))
         return judged
 
     return wrapper
@@ -109,12 +237,14 @@ def cached_judgement(judge: Callable[..., T]) -> Callable[..., T]:
 
 def clear() -> None:
     with _lock:
-        _texts.clear()
+        _memo_table.clear()
+        _classes.clear()
         _decisions.clear()
-        _stats.update(hits=0, misses=0)
+        _stats.update(hits=0, misses=0, rebound=0, not_rebound=0)
 
 
 def stats() -> dict[str, int]:
-    """Hits and misses since the last ``clear()`` (tests and the bench read them)."""
+    """Since ``clear()``: hits (``rebound``: of which for another resource of the same class), misses, and
+    ``not_rebound``: decisions of the same class judged afresh because their reason could not be rebound."""
     with _lock:
         return dict(_stats)
