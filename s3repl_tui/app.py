@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult, first_failing_layer
 from s3repl_tui.checks.model import LAYER_TITLES
-from s3repl_tui.errors import UserError
+from s3repl_tui.errors import NothingChanged, UserError
 from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
 from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
@@ -341,7 +341,8 @@ class S3ReplApp(App[None]):
             message, hint = self.connection_error.message, self.connection_error.hint
             self.push_screen(ErrorScreen("Could not connect", message, hint), self._after_error)
             return
-        self.notify(_describe(error), title=f"Error while {doing}", severity="error", timeout=12, markup=False)
+        title = "Nothing was changed" if isinstance(error, NothingChanged) else f"Error while {doing}"
+        self.notify(_describe(error), title=title, severity="error", timeout=12, markup=False)
 
     def _after_error(self, retry: bool | None) -> None:
         picker = next((s for s in self.screen_stack if isinstance(s, BucketPickerScreen)), None)
@@ -519,7 +520,7 @@ class S3ReplApp(App[None]):
         try:
             preview = self.backend.undo_preview()
         except Exception as error:  # a damaged state directory: say so, never crash
-            self.notify(f"Cannot read the undo history: {_describe(error)}", title="Nothing was changed",
+            self.notify(_describe(error), title="Nothing was changed",
                         severity="error", timeout=10, markup=False)
             return
         if preview is None or not preview.documents:

@@ -19,3 +19,8 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+class NothingChanged(UserError):
+    """Refused before the first write (state directory, lock, size or lockout checks): nothing was sent
+    to AWS. The TUI titles it "Nothing was changed", never "changing AWS"."""

@@ -6,7 +6,7 @@ AWS answer halfway through a set of writes.
 
 from __future__ import annotations
 
-from s3repl_tui.errors import EXIT_FAIL, UserError
+from s3repl_tui.errors import EXIT_FAIL, NothingChanged
 from s3repl_tui.fixes.jsondoc import Document, compact, iam_chars
 from s3repl_tui.fixes.model import Change
 from s3repl_tui.policy import Request, evaluate
@@ -27,7 +27,7 @@ SIZE_LIMITS: dict[str, int] = {
 }
 
 
-class FixRejected(UserError):
+class FixRejected(NothingChanged):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message, hint, EXIT_FAIL)
 

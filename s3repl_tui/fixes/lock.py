@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from s3repl_tui.errors import EXIT_USAGE, UserError
+from s3repl_tui.errors import EXIT_USAGE, NothingChanged
 from s3repl_tui.fixes.state import StateDirError
 
 LOCKS = "locks"
@@ -32,7 +32,7 @@ _held: dict[str, int] = {}  # lock path -> nesting depth, for this process
 _guard = threading.Lock()
 
 
-class SetupBusy(UserError):
+class SetupBusy(NothingChanged):
     """Another run holds the lock of this source bucket; nothing was changed."""
 
     def __init__(self, bucket: str, holder: str) -> None:

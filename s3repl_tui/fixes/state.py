@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from s3repl_tui.errors import EXIT_USAGE, UserError
+from s3repl_tui.errors import EXIT_USAGE, NothingChanged
 
 SETS = "fix-sets"
 AUDIT_LOG = "audit.jsonl"
@@ -27,7 +27,7 @@ MIN_FREE_BYTES = 4 * 1024 * 1024
 _PROBE = ".s3repl-tui-write-test"
 
 
-class StateDirError(UserError):
+class StateDirError(NothingChanged):
     """The state directory cannot hold backups or the audit log; nothing was sent to AWS."""
 
     def __init__(self, root: Path, reason: str, *, what: str = "backups") -> None:

@@ -32,7 +32,8 @@ from s3repl_tui.canary import (
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
 from s3repl_tui.errors import UserError
-from s3repl_tui.fixes import apply_plan, last_set, plan_fixes, undo_last
+from s3repl_tui.fixes import apply_plan, check_state_dir, last_set, plan_fixes, resolve_state_dir, undo_last
+from s3repl_tui.fixes.backup import DamagedBackup
 from s3repl_tui.fixes.model import ApplyResult, DocumentRef, Plan, UndoResult
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Identity, Snapshot
@@ -89,10 +90,17 @@ class UndoPreview:
 
 def undo_preview(state_dir: Path | None) -> UndoPreview | None:
     """The CLI's preview (``fixes.last_set``), as data for the TUI's undo question."""
+    check_state_dir(resolve_state_dir(state_dir))  # StateDirError before the question, as the CLI does
     pending = last_set(state_dir)
     if pending is None:
         return None
-    return UndoPreview(pending.id, tuple(entry.ref for entry in reversed(pending.undoable)))
+    refs = []
+    for entry in reversed(pending.undoable):
+        try:
+            refs.append(entry.ref)
+        except DamagedBackup:  # undo refuses it in its own sentence; the question lists what it can name
+            continue
+    return UndoPreview(pending.id, tuple(refs))
 
 
 @dataclass(frozen=True)
@@ -245,6 +253,7 @@ class LiveBackend:
             return self._snapshot, self._report
 
     def plan(self, layer_ids: tuple[str, ...] | None) -> Plan:
+        check_state_dir(resolve_state_dir(self.state_dir))  # before planning a write, as the CLI does
         snapshot, report = self._diagnosed()
         return plan_fixes(snapshot, report, layer_ids=list(layer_ids) if layer_ids is not None else None)
 

@@ -132,3 +132,26 @@ async def test_without_a_bucket_the_start_screen_offers_the_replicated_one(
         await pilot.press("enter")
         await wait_diagnosed(pilot, app)
         assert failing(app) == set(DEMO_BREAKAGES)
+
+
+@pytest.mark.parametrize("key", ["F", "u"])
+async def test_a_state_directory_that_cannot_hold_backups_stops_before_the_question(
+    sandbox: Sandbox, demo: SeedSetup, tmp_path: Path, key: str
+) -> None:
+    """Issue 12.1 in the TUI: the CLI's sentence, before any confirmation, and never "changing AWS"."""
+    from .helpers import notifications
+
+    app = make_app(sandbox, demo, tmp_path)
+    assert app.backend.state_dir is not None
+    app.backend.state_dir.parent.mkdir(parents=True, exist_ok=True)
+    app.backend.state_dir.write_text("a file where the state folder should be")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        await pilot.press(key)
+        await wait_for(pilot, lambda: any("cannot write backups" in n for n in notifications(app)),
+                       what="the state directory sentence")
+        assert not isinstance(app.screen, ConfirmScreen)
+        titles = [str(n.title) for n in app._notifications]
+        assert titles and all("changing AWS" not in title for title in titles)
+        assert any(title == "Nothing was changed" for title in titles)
+        assert failing(app) == set(DEMO_BREAKAGES)  # nothing was written
