@@ -49,6 +49,7 @@ MAX_DECISIONS = 8192
 _lock = threading.Lock()
 _memo_table: dict[Hashable, tuple[Any, Any]] = {}  # key -> (objects the key's ids name, value)
 _classes: dict[Hashable, Hashable] = {}
+_positions: dict[Hashable, tuple[int, ...]] = {}
 _decisions: dict[Hashable, tuple[Any, str]] = {}  # key -> (judgement, the resource it was judged for)
 _stats = {"hits": 0, "misses": 0, "rebound": 0, "not_rebound": 0}
 ENABLED = True  # False: every question is judged afresh (what the cache's tests compare against)
@@ -126,14 +127,30 @@ def _documents_info(identity: tuple[NamedPolicy, ...], boundary: NamedPolicy | N
     return _remember(key, policies, lambda: _combine(policies))  # type: ignore[no-any-return]
 
 
-def _context_items(request: Request) -> tuple[tuple[str, str, Hashable], ...]:
-    """(lower-cased key, key, value) of a request's context, in order (computed once per request)."""
+def _tag(value: Any) -> Hashable:
+    """A context value by type and value (``True`` and ``1`` are equal in Python, not to the evaluator)."""
+    return value if type(value) is str else (type(value).__name__, _json(value))
 
-    def compute() -> tuple[tuple[str, str, Hashable], ...]:
-        return tuple((str(k).lower(), str(k), v if type(v) is str else (type(v).__name__, _json(v)))
-                     for k, v in request.context.items())
 
-    return _remember(("context", id(request)), request, compute)  # type: ignore[no-any-return]
+def _context_class(request: Request, keys: frozenset[str]) -> tuple[tuple[str, Hashable], ...]:
+    """(key, value) of the request's context keys that ``keys`` (lower-cased) names, in the context's order.
+
+    Which positions those are depends only on the context's key names, shared by many requests: found
+    once per (key names, keys)."""
+    context = request.context
+    names = tuple(context)
+    memo_key = (names, keys)
+    picks = _positions.get(memo_key)
+    if picks is None:
+        picks = tuple(i for i, name in enumerate(names) if str(name).lower() in keys)
+        with _lock:
+            if len(_positions) >= MAX_DOCUMENTS:
+                _positions.clear()
+            _positions[memo_key] = picks
+    if not picks:
+        return ()
+    values = tuple(context.values())
+    return tuple((names[i], _tag(values[i])) for i in picks)
 
 
 def _resource_class(documents: _Documents, resource: str) -> Hashable:
@@ -159,14 +176,18 @@ def _exact_request_key(request: Request) -> Hashable:
     return _remember(("request", id(request)), request, compute)  # type: ignore[no-any-return]
 
 
+@functools.lru_cache(maxsize=256)
+def _absent(keys: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted({str(k).lower() for k in keys}))
+
+
 def request_class(request: Request, absent_keys: Any, documents: _Documents) -> Hashable:
     """Everything of a request (and the keys it is known not to carry) a decision on ``documents`` reads."""
-    absent = tuple(sorted({str(k).lower() for k in (absent_keys or ())}))
+    absent = _absent(frozenset(absent_keys or ()))
     if documents.exact or not CLASSES or not request.resource:
         return "exact", _exact_request_key(request), absent
     keys = documents.condition_keys
-    context = tuple((raw, value) for lowered, raw, value in _context_items(request) if lowered in keys)
-    return ("class", _resource_class(documents, request.resource), context,
+    return ("class", _resource_class(documents, request.resource), _context_class(request, keys),
             tuple(k for k in absent if k in keys))
 
 
@@ -195,7 +216,7 @@ def _rebind(judged: Any, judged_for: str, resource: str) -> Any:
 def _replace(value: Any, **changes: Any) -> Any:
     """``dataclasses.replace`` for the frozen (non-slots) dataclasses of a judgement, without re-running
     ``__init__``: the fields are copied as they are and the changed ones set."""
-    if not hasattr(value, "__dict__") or not dataclasses.is_dataclass(value):
+    if not hasattr(value, "__dict__") or hasattr(value, "__post_init__"):
         return dataclasses.replace(value, **changes)
     copied: Any = object.__new__(type(value))
     copied.__dict__.update(value.__dict__)
@@ -239,6 +260,7 @@ def clear() -> None:
     with _lock:
         _memo_table.clear()
         _classes.clear()
+        _positions.clear()
         _decisions.clear()
         _stats.update(hits=0, misses=0, rebound=0, not_rebound=0)
 
