@@ -306,7 +306,8 @@ def time_context(now: datetime | None = None) -> dict[str, str]:
 def _timed(requests: tuple[ReplicationRequest, ...], now: datetime | None) -> tuple[ReplicationRequest, ...]:
     """The same "now" in every request of one judgement (keys the request already has are kept)."""
     times = time_context(now)
-    return tuple(replace(item, request=replace(item.request, context={**times, **item.request.context}))
+    return tuple(replace(item, request=Request(item.request.principal, item.request.action, item.request.resource,
+                                               {**times, **item.request.context}))
                  for item in requests)
 
 
