@@ -72,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
         check_state_dir(root)  # undo records what it restores; stop before any call
     pending = _chosen(root, args.set)
     if pending is None or not pending.undoable:
-        which = f"Fix set {args.set} has" if args.set else "No applied fix set has"
+        which = f"fix set {args.set} has" if args.set else "no applied fix set has"
         print(f"Nothing to undo: {which} documents waiting to be restored.")
+        refused = [item.directory.name for item in BackupSet.listing(root) if item.backup and item.backup.state() == "refused"]
+        if refused and not args.set:
+            print(f"{len(refused)} set(s) marked refused wait for `s3repl-tui undo --set ID` (see `undo --list`).")
         return EXIT_PASS
     _say(f"The fix set {pending.id} ({pending.directory}) changed, newest first:")
     for entry in reversed(pending.undoable):
