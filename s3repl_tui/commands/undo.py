@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     if pending is None or not pending.undoable:
         which = f"fix set {args.set} has" if args.set else "no applied fix set has"
         print(f"Nothing to undo: {which} documents waiting to be restored.")
-        refused = [item.directory.name for item in BackupSet.listing(root) if item.backup and item.backup.state() == "refused"]
+        refused = [
+            item.directory.name for item in BackupSet.listing(root) if item.backup and item.backup.state() == "refused"
+        ]
         if refused and not args.set:
             print(f"{len(refused)} set(s) marked refused wait for `s3repl-tui undo --set ID` (see `undo --list`).")
         return EXIT_PASS
