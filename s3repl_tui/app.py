@@ -31,7 +31,7 @@ from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
 from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
 from s3repl_tui.screens.backend import Backend, BucketChoice, Diagnosis, Identities
-from s3repl_tui.screens.confirm import ConfirmScreen, UndoConfirmScreen, plan_question, undo_question
+from s3repl_tui.screens.confirm import ConfirmScreen, UndoConfirmScreen, optional_lines, plan_question, undo_question
 from s3repl_tui.screens.error import ErrorScreen
 from s3repl_tui.screens.help import HelpScreen
 from s3repl_tui.screens.main import MainScreen
@@ -622,6 +622,7 @@ def _nothing_to_fix(plan: Plan, layer_ids: tuple[str, ...] | None) -> str:
     lines = [f"Nothing can be fixed automatically in {where}."]
     lines += [f"By hand: {finding.fix.summary}" for finding in plan.manual if finding.fix is not None]
     lines += list(plan.notes)
+    lines += [line.plain for line in optional_lines(plan)]
     return printable("\n".join(lines))
 
 

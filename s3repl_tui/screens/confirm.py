@@ -46,7 +46,16 @@ def plan_question(plan: Plan, identities: Identities | None) -> tuple[str, Rende
         parts.append(Text("Not fixed automatically (a person must do these):", style="bold yellow"))
         parts += [finding_block(finding, full=False) for finding in plan.manual]
     parts += [Text(f"note: {_p(note)}", style="yellow") for note in plan.notes]
+    parts += optional_lines(plan)
     return title, Group(*parts)
+
+
+def optional_lines(plan: Plan) -> list[Text]:
+    """The opt-in changes the plan leaves out (they copy data, cost money or grant more than needed)."""
+    if not plan.optional:
+        return []
+    lines = [Text("Optional, not in this plan (opt-in: s3repl-tui fix --include-optional):", style="bold")]
+    return lines + [Text(f"  - {_p(line)}") for line in plan.optional]
 
 
 def undo_question(preview: UndoPreview, identities: Identities | None) -> tuple[str, RenderableType]:

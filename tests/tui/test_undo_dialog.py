@@ -67,3 +67,21 @@ def test_the_preview_is_what_the_cli_shows(sandbox: Sandbox, seed: SeedSetup, co
     assert {f"versioning of bucket {seed.dest_bucket}", f"bucket policy of {seed.dest_bucket}"} <= {
         ref.label for ref in preview.documents}
     assert preview.accounts == (seed.dest_account,)
+
+
+def test_the_fix_question_lists_the_opt_in_changes_it_leaves_out(sandbox: Sandbox, seed: SeedSetup,
+                                                                  connection: Connection) -> None:
+    """Issue 12.8 in the TUI: the opt-in changes are shown as such, never silently dropped or bundled."""
+    from rich.console import Console
+
+    from s3repl_tui.screens.confirm import plan_question
+
+    BREAKAGES["versioning"](sandbox, seed)
+    snapshot = probe(connection, seed.source_bucket)
+    plan = plan_fixes(snapshot, judge(snapshot))
+    assert plan.optional and plan.changes  # the seed's rule has no metrics: an opt-in change
+    console = Console(width=200, record=True, color_system=None)
+    console.print(plan_question(plan, None)[1])
+    text = console.export_text()
+    assert "Optional, not in this plan" in text and "--include-optional" in text
+    assert all(line.split(":")[0] in text for line in plan.optional)
