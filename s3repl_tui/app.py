@@ -30,6 +30,7 @@ from s3repl_tui.errors import NothingChanged, UserError
 from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
 from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
+from s3repl_tui.report_text import verdict_detail
 from s3repl_tui.screens.backend import Backend, BucketChoice, Diagnosis, Identities
 from s3repl_tui.screens.confirm import ConfirmScreen, UndoConfirmScreen, optional_lines, plan_question, undo_question
 from s3repl_tui.screens.error import ErrorScreen
@@ -397,7 +398,9 @@ class S3ReplApp(App[None]):
     def _say_what_is_left(self, diagnosis: Diagnosis) -> None:
         """After a fix, a fix can reveal the next one (a new replica key needs the role's grant)."""
         if diagnosis.report.verdict == "pass":
-            self.notify("Every layer passes now. c runs the canary.", title="All green", timeout=6)
+            detail = verdict_detail(diagnosis.report)  # "every layer passes" or "pass with 1 warning"
+            title = "All green" if detail == "every layer passes" else detail[0].upper() + detail[1:]
+            self.notify(f"The check says: {detail}. c runs the canary.", title=title, timeout=6)
         elif diagnosis.plan is not None and not diagnosis.plan.empty:
             count = len(diagnosis.plan.changes)
             self.notify(f"The new setup needs {count} more automatic change{'s' if count != 1 else ''}: "
