@@ -6,7 +6,7 @@ import atexit
 import gc
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -166,10 +166,53 @@ class Connection:
         self.source = source
         self.dest = dest
         self.options = options
+        self._proving: tuple[list[Future[Identity]], list[Future[None]]] | None = None
+        self._proved = threading.Lock()
 
     @classmethod
     def open(cls, options: ConnectOptions) -> Connection:
         """Both sessions, with credentials proven by GetCallerIdentity (concurrently); else UserError."""
+        connection = cls.start(options)
+        connection.prove()
+        return connection
+
+    @classmethod
+    def start(cls, options: ConnectOptions) -> Connection:
+        """Both sessions, their GetCallerIdentity (and the destination's AssumeRole) and client warm-ups
+        on the wire, without waiting for them: a probe's first reads need no account id, so they go out
+        beside the identity calls. ``prove()`` waits for them and raises what ``open`` raises; an unknown
+        profile raises at once."""
+        connection = cls._sessions(options)
+        # Every identity call and every client warm-up at once: the round trips (and the destination's
+        # AssumeRole) overlap each other and the CPU of loading service models.
+        pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3repl-open")
+        try:
+            asked = [pool.submit(session.identity) for session in connection.sessions]
+            warmed = [pool.submit(session.warm_clients) for session in connection.sessions]
+        finally:
+            pool.shutdown(wait=False)  # the threads end with their tasks
+        connection._proving = (asked, warmed)
+        return connection
+
+    def prove(self) -> None:
+        """Wait for the identities ``start`` asked for; UserError (one sentence) if one failed."""
+        with self._proved:
+            proving, self._proving = self._proving, None
+            if proving is None:
+                return
+            asked, warmed = proving
+            identities = [future.result() for future in asked]
+            for future in warmed:
+                # Wait, but never raise: a failed warm-up only costs time; the probe makes that client
+                # again and classifies its error (a bad region fails the identity call too).
+                future.exception()
+            for session, identity in zip(self.sessions, identities, strict=True):
+                if identity.error is not None:
+                    self._proving = proving  # every later prove() says the same
+                    raise open_error(session.side, session.profile, identity.error, self.options.endpoint_url)
+
+    @classmethod
+    def _sessions(cls, options: ConnectOptions) -> Connection:
         meter = CallMeter()
         try:
             source = AccountSession.from_profile("source", options.source_profile, options, meter)
@@ -182,21 +225,7 @@ class Connection:
             raise profile_not_found(error) from None
         if dest is not None:
             dest.share_models_with(source)
-        connection = cls(source, dest, options)
-        # Every identity call and every client warm-up at once: the round trips (and the destination's
-        # AssumeRole) overlap each other and the CPU of loading service models.
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3repl-open") as pool:
-            asked = [pool.submit(session.identity) for session in connection.sessions]
-            warmed = [pool.submit(session.warm_clients) for session in connection.sessions]
-            identities = [future.result() for future in asked]
-            for future in warmed:
-                # Wait, but never raise: a failed warm-up only costs time; the probe makes that client
-                # again and classifies its error (a bad region fails the identity call too).
-                future.exception()
-        for session, identity in zip(connection.sessions, identities, strict=True):
-            if identity.error is not None:
-                raise open_error(session.side, session.profile, identity.error, options.endpoint_url)
-        return connection
+        return cls(source, dest, options)
 
     @property
     def sessions(self) -> tuple[AccountSession, ...]:

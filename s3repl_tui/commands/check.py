@@ -19,7 +19,8 @@ from s3repl_tui.report_text import render
 def run(args: argparse.Namespace) -> int:
     errors = Console(stderr=True)
     with errors.status("Connecting…") as status:
-        connection = Connection.open(connect_options(args))
+        # The identities are proven while the first reads are on the wire (probe raises what open would).
+        connection = Connection.start(connect_options(args))
         status.update(f"Reading the replication setup of s3://{args.source_bucket}…")
         snapshot = probe(connection, args.source_bucket)
         require_visible(snapshot, connection.source.profile)

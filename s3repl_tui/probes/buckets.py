@@ -106,8 +106,8 @@ class BucketReader:
         return attempt(
             item.operation,
             lambda: item.parse(getattr(client, item.method)(Bucket=self.bucket)),
-            account=self.session.account,
-            command=bucket_command(self.run, item.operation, self.bucket, self.owner),
+            account=lambda: self.session.account,  # asked on failure only: needs the caller identity
+            command=lambda: bucket_command(self.run, item.operation, self.bucket, self.owner),
             absent=item.absent,
         )
 
@@ -126,25 +126,34 @@ class BucketReader:
 
 
 def read_source(run: ProbeRun) -> None:
-    """Start every read of the source bucket, with the source credentials."""
+    """Start every read of the source bucket, with the source credentials. Its first reads go out at
+    once: they need no account id, so they are on the wire beside the caller identity (Connection.start)."""
     session = run.connection.source
-    account = session.account
-    with run.state.edit() as state:
-        bucket = state.buckets[run.source_bucket]
-        bucket.owner_account = bucket.read_as = account
-    reader = BucketReader(run, run.source_bucket, session, account)
     client = session.client("s3")
+    source = run.source_bucket
     for item in SOURCE_FIRST:
 
         def read_and_settle(item: BucketInput = item) -> None:
-            read = reader.read(item, client)
+            reader = BucketReader(run, source, session, None)  # the owner is only named in a failure
+            read = attempt(item.operation, lambda: item.parse(getattr(client, item.method)(Bucket=source)),
+                           account=lambda: session.account,
+                           command=lambda: bucket_command(run, item.operation, source, session.account),
+                           absent=item.absent)
             if item is REPLICATION:
-                read = _as_stored(read, str(client.meta.endpoint_url), run.source_bucket)
+                read = _as_stored(read, str(client.meta.endpoint_url), source)
             reader.put(item.field, read)
-            run.settle(bucket_fact(item.field, run.source_bucket), read)
+            run.settle(bucket_fact(item.field, source), read)
 
         run.submit(read_and_settle)
-    run.submit(lambda: locate(run, run.source_bucket, [session], account, SOURCE_LATER))
+
+    def locate_source() -> None:  # the rest of the source's reads hang off none of the chains' first links
+        account = session.account
+        with run.state.edit() as state:
+            bucket = state.buckets[source]
+            bucket.owner_account = bucket.read_as = account
+        locate(run, source, [session], account, SOURCE_LATER)
+
+    run.submit(locate_source)
 
 
 def _as_stored(read: Read[Any], endpoint_url: str, bucket: str) -> Read[Any]:

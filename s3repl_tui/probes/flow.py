@@ -37,14 +37,17 @@ def traced_probe(
 
 
 def _begin(run: ProbeRun) -> None:
-    identities = [session.identity() for session in run.connection.sessions]  # cached by Connection.open
-    with run.state.edit() as state:
-        state.source_identity = identities[0]
-        state.dest_identity = identities[1] if len(identities) > 1 else None
     source = run.source_bucket
+    # The first reads go out beside the caller identities (Connection.start), and their follow-ups
+    # start as soon as they answer: only what names an account waits for its identity.
     read_source(run)
     run.when([bucket_fact("replication", source)], lambda facts: _follow_rules(run, facts))
     run.when([bucket_fact("encryption", source)], lambda facts: _follow_source_key(run, facts))
+    run.connection.prove()  # credentials that do not work: the probe raises that one sentence
+    identities = [session.identity() for session in run.connection.sessions]
+    with run.state.edit() as state:
+        state.source_identity = identities[0]
+        state.dest_identity = identities[1] if len(identities) > 1 else None
 
 
 def _follow_source_key(run: ProbeRun, _facts: Facts) -> None:

@@ -18,18 +18,23 @@ def attempt(
     operation: str,
     call: Callable[[], T],
     *,
-    account: str | None,
-    command: str,
+    account: str | Callable[[], str | None] | None,
+    command: str | Callable[[], str],
     absent: Collection[str] = (),
 ) -> Read[T]:
-    """Run ``call``; ``absent`` lists the error codes that mean "not configured" for this read."""
+    """Run ``call``; ``absent`` lists the error codes that mean "not configured" for this read.
+
+    ``account`` and ``command`` may be functions, asked only when the read fails: a first read then
+    goes out without waiting for the caller identity that names the account."""
     try:
         return Read.ok(call())
     except Exception as error:  # every failure, AWS's or a surprising answer, becomes a ReadError
         code = error_code(error)
         if isinstance(error, ClientError) and code in absent:
             return Read.absent(code)
-        return Read.failed(classify(error, operation, account, command))
+        whose = account() if callable(account) else account
+        how = command() if callable(command) else command
+        return Read.failed(classify(error, operation, whose, how))
 
 
 def not_attempted(operation: str, owner: str | None, command: str) -> Read[T]:
