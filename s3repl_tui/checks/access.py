@@ -196,7 +196,8 @@ def _unresolved(item: ReplicationRequest) -> Unreadable:
     return Unreadable(f"the key {key}", read, key)
 
 
-def _identity_side(item: ReplicationRequest, role: RoleInputs | None) -> SideResult:
+def _identity_call(item: ReplicationRequest, role: RoleInputs | None) -> SideResult | decisions.Call:
+    """The role's side: a result without a judgement, or the judge_request call that judges it."""
     if item.target == "trust":  # the trust policy alone decides AssumeRole by a service principal
         return SideResult(None, skipped="not an identity request")
     if role is None:
@@ -206,7 +207,7 @@ def _identity_side(item: ReplicationRequest, role: RoleInputs | None) -> SideRes
     if item.unresolved:
         return SideResult(None, (_unresolved(item),))
     stand_in, account = identity_stand_in(item, role)
-    return SideResult(judge_request(item, role.policies, role.boundary, stand_in, account))
+    return role.policies, role.boundary, stand_in, account
 
 
 def identity_stand_in(item: ReplicationRequest, role: RoleInputs) -> tuple[NamedPolicy | None, str]:
@@ -254,25 +255,35 @@ def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[A
     # One policy object per resource: every rule's requests to a bucket or key judge the same document.
     inputs: dict[tuple[object, ...], tuple[NamedPolicy | None, Unreadable | None, str]] = {}
     for item in items:
-        identity = _identity_side(item, role)
+        identity_call = _identity_call(item, role)
         input_key = _input_key(item)
         if input_key not in inputs:
             inputs[input_key] = _resource_input(snapshot, item)
         policy, missing, skipped = inputs[input_key]
+        resource_call: decisions.Call = None
+        combined_call: decisions.Call = None
         if skipped:
-            resource = SideResult(None, skipped=skipped)
+            resource: SideResult | None = SideResult(None, skipped=skipped)
         elif missing is not None:
             resource = SideResult(None, (missing,))
         elif item.unresolved:
             resource = SideResult(None, (_unresolved(item),))
         else:
+            resource = None
             stand_in = () if item.target == "trust" else (ALLOW_EVERYTHING,)
-            resource = SideResult(judge_request(item, stand_in, _boundary_stand_in(item, role), policy,
-                                                item.resource_account))
-            resource = _unless_grants_unread(snapshot, item, resource)
+            resource_call = (stand_in, _boundary_stand_in(item, role), policy, item.resource_account)
+            if role is not None and not role.unreadable and item.target != "trust":
+                combined_call = (role.policies, role.boundary, policy, item.resource_account)
+        # Identical requests across rules (and requests the documents can't tell apart) are judged once.
+        judged = decisions.judge_together(
+            judge_request, item,
+            (identity_call if not isinstance(identity_call, SideResult) else None, resource_call, combined_call))
+        identity = identity_call if isinstance(identity_call, SideResult) else SideResult(judged[0])
+        if resource is None:
+            resource = _unless_grants_unread(snapshot, item, SideResult(judged[1]))
         combined = resource.judgement if item.target == "trust" else None  # the trust policy alone decides
-        if role is not None and not role.unreadable and resource.judgement is not None and item.target != "trust":
-            combined = judge_request(item, role.policies, role.boundary, policy, item.resource_account)
+        if combined_call is not None and resource.judgement is not None:
+            combined = judged[2]
         assessed.append(Access(item, identity, resource, combined))
     return tuple(assessed)
 

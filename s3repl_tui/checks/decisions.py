@@ -51,6 +51,7 @@ _memo_table: dict[Hashable, tuple[Any, Any]] = {}  # key -> (objects the key's i
 _classes: dict[Hashable, Hashable] = {}
 _positions: dict[Hashable, tuple[int, ...]] = {}
 _decisions: dict[Hashable, tuple[Any, str]] = {}  # key -> (judgement, the resource it was judged for)
+_together: dict[Hashable, tuple[tuple[Any, ...], str]] = {}  # judge_together's answers
 _stats = {"hits": 0, "misses": 0, "rebound": 0, "not_rebound": 0}
 ENABLED = True  # False: every question is judged afresh (what the cache's tests compare against)
 CLASSES = True  # False: requests are keyed by their full resource and context (the exact key)
@@ -256,12 +257,62 @@ def cached_judgement(judge: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+# (identity policies, boundary, resource policy, resource account) of one judge_request, or None: not asked
+Call = tuple[tuple[NamedPolicy, ...], NamedPolicy | None, NamedPolicy | None, str | None] | None
+
+
+def _union_info(policies: tuple[NamedPolicy | None, ...]) -> _Documents:
+    return _remember(("union", *map(id, policies)), policies,  # type: ignore[no-any-return]
+                     lambda: _combine(policies))
+
+
+def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) -> tuple[T | None, ...]:
+    """``judge(item, *call)`` for each call (None where not asked), answered as one question.
+
+    A request is judged up to three ways (role side, resource side, both): its class is found once, over
+    the documents of all its calls together (a finer class than each call's own, so as sound), and the
+    key holds each call's documents and resource account. A miss asks ``judge`` (the cached
+    ``judge_request``) call by call, in order."""
+    if not ENABLED:
+        return tuple(None if call is None else judge(item, *call) for call in calls)
+    request = item.request
+    asked: list[Hashable] = []
+    policies: list[NamedPolicy | None] = []
+    for call in calls:
+        if call is None:
+            asked.append(None)
+            continue
+        identity, boundary, resource_policy, account = call
+        asked.append((_documents_info(identity, boundary, resource_policy).key, account))
+        policies += [*identity, None, boundary, resource_policy, None]
+    union = _union_info(tuple(policies))
+    key = ("together", item.target, request.principal, request.action, tuple(asked),
+           request_class(request, item.absent_keys, union))
+    found = _together.get(key)
+    if found is not None:
+        judged, judged_for = found
+        answers = tuple(None if j is None else _rebind(j, judged_for, request.resource) for j in judged)
+        if all((answer is None) == (j is None) for answer, j in zip(answers, judged, strict=True)):
+            with _lock:
+                count = sum(j is not None for j in judged)
+                _stats["hits"] += count
+                _stats["rebound"] += count if judged_for != request.resource else 0
+            return answers
+    answers = tuple(None if call is None else judge(item, *call) for call in calls)
+    with _lock:
+        if len(_together) >= MAX_DECISIONS:
+            _together.clear()
+        _together.setdefault(key, (answers, request.resource))
+    return answers
+
+
 def clear() -> None:
     with _lock:
         _memo_table.clear()
         _classes.clear()
         _positions.clear()
         _decisions.clear()
+        _together.clear()
         _stats.update(hits=0, misses=0, rebound=0, not_rebound=0)
 
 

@@ -74,6 +74,8 @@ class _Groups:
         self.combined_known: set[str | None] = set()
         for other in accesses:
             sibling = other.item
+            if not sibling.group:  # only requests of a group have siblings
+                continue
             self.siblings.setdefault((sibling.group, sibling.key_ref, sibling.rules), []).append(other)
             if other.combined is not None:
                 self.combined_known.add(sibling.group)

@@ -21,6 +21,7 @@ in the request context"): ``build_requests`` puts one "now" into all of them.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -306,9 +307,16 @@ def time_context(now: datetime | None = None) -> dict[str, str]:
 def _timed(requests: tuple[ReplicationRequest, ...], now: datetime | None) -> tuple[ReplicationRequest, ...]:
     """The same "now" in every request of one judgement (keys the request already has are kept)."""
     times = time_context(now)
-    return tuple(replace(item, request=Request(item.request.principal, item.request.action, item.request.resource,
-                                               {**times, **item.request.context}))
+    return tuple(_with_request(item, Request(item.request.principal, item.request.action, item.request.resource,
+                                             {**times, **item.request.context}))
                  for item in requests)
+
+
+def _with_request(item: ReplicationRequest, request: Request) -> ReplicationRequest:
+    """``replace(item, request=request)`` without re-running the frozen dataclass's ``__init__``."""
+    copied = copy.copy(item)
+    object.__setattr__(copied, "request", request)
+    return copied
 
 
 def build_requests(snapshot: Snapshot, now: datetime | None = None) -> tuple[ReplicationRequest, ...]:

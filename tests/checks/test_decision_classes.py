@@ -93,7 +93,7 @@ PREFIXES = ["", "p0/", "p1/", "p1/deeper/", "p2/", "p3/", "p?/", "p*/", "P1/", "
 
 @pytest.fixture
 def checked_judgements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Every judge_request call answers as a cold evaluation does (counts the calls checked)."""
+    """Every judge_request and judge_together call answers as a cold evaluation does (counts the calls)."""
     cached = access.judge_request
     cold = cached.__wrapped__  # type: ignore[attr-defined]
     calls = [0]
@@ -105,7 +105,18 @@ def checked_judgements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         calls[0] += 1
         return answer
 
+    together = decisions.judge_together
+
+    def both_together(judge: Any, item: Any, calls: Any) -> Any:
+        answers = together(judge, item, calls)
+        fresh = tuple(None if call is None else cold(item, *call) for call in calls)
+        assert answers == fresh, (item.request, answers, fresh)
+        calls_checked[0] += 1
+        return answers
+
+    calls_checked = calls
     monkeypatch.setattr(access, "judge_request", both)
+    monkeypatch.setattr(decisions, "judge_together", both_together)
     decisions.clear()
     yield calls
     decisions.clear()
