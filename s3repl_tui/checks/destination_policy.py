@@ -18,6 +18,7 @@ from s3repl_tui.checks.facts import RoleRef
 from s3repl_tui.checks.linting import lint_findings
 from s3repl_tui.checks.model import Finding
 from s3repl_tui.checks.permissions import ProblemGroup, group, problems_of, unreadable_findings
+from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.policy import NamedPolicy
 from s3repl_tui.policy.principals import is_stale_unique_id
 from s3repl_tui.probes.snapshot import BucketSnapshot, Snapshot
@@ -36,7 +37,7 @@ def _statements(document: Any) -> list[Any]:
     return raw if isinstance(raw, list) else [raw]
 
 
-def _stale(bucket: BucketSnapshot, role: RoleRef | None) -> list[Finding]:
+def _stale(snapshot: Snapshot, bucket: BucketSnapshot, role: RoleRef | None) -> list[Finding]:
     if not bucket.policy.is_ok or not bucket.policy.value:
         return []
     found = []
@@ -45,8 +46,9 @@ def _stale(bucket: BucketSnapshot, role: RoleRef | None) -> list[Finding]:
             if not is_stale_unique_id(value):
                 continue
             sid = statement.get("Sid") if isinstance(statement, dict) else None
-            fix = (fixes.replace_stale_principal(bucket.name, bucket.owner_account, facts.region_of(bucket), value,
-                                                 role.arn, sid, index) if role is not None else None)
+            fix = (fixes.replace_stale_principal(SetupFacts(snapshot), bucket.name, bucket.owner_account,
+                                                 facts.region_of(bucket), value, role.arn, sid, index, statement)
+                   if role is not None else None)
             found.append(Finding(
                 "destination-policy-stale-principal", "warning",
                 f"The bucket policy of {bucket.name} names {value}, the unique id of a deleted role or user; it "
@@ -75,9 +77,9 @@ def _missing(snapshot: Snapshot, grp: ProblemGroup, role: RoleRef) -> Finding:
     create = bucket is None or not bucket.policy.is_ok
     resources = [pattern(r) for r in grp.resources]
     region = facts.region_of(bucket) if bucket is not None else None
-    fix = fixes.amend_destination_policy(item.bucket or "", item.resource_account, region, role.arn, grp.actions,
-                                         resources, create)
-    evidence = missing_evidence(fix.params["statement"], f"bucket-policy:{item.bucket}", item.request,
+    fix = fixes.amend_destination_policy(SetupFacts(snapshot), item.bucket or "", item.resource_account, region,
+                                         role.arn, grp.actions, resources, create)
+    evidence = missing_evidence(fix.params["statements"], f"bucket-policy:{item.bucket}", item.request,
                                 rules=grp.rules)
     wrong_path = _path_mismatch(bucket, role)
     code = "destination-policy-missing" if create else "destination-policy-missing-grant"
@@ -168,7 +170,7 @@ def check(snapshot: Snapshot, accesses: tuple[Access, ...]) -> tuple[Finding, ..
     for bucket in snapshot.destinations.values():
         if bucket.name not in names:
             continue
-        found += _stale(bucket, role)
+        found += _stale(snapshot, bucket, role)
         found += _requester_pays(bucket, role)
         if bucket.policy.is_ok and bucket.policy.value:
             found += lint_findings(NamedPolicy(f"bucket-policy:{bucket.name}", bucket.policy.value), "s3",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from s3repl_tui.checks.model import Finding
@@ -56,10 +56,12 @@ def statement_evidence(refs: tuple[StatementRef, ...], request: Request | None =
     return evidence
 
 
-def missing_evidence(statement: Mapping[str, Any], policy: str, request: Request | None = None,
-                     **extra: Any) -> dict[str, Any]:
-    """The statement we expected to find (and would add), and where."""
-    evidence: dict[str, Any] = {"missing": dict(statement), "policy": policy}
+def missing_evidence(statement: Mapping[str, Any] | Sequence[Mapping[str, Any]], policy: str,
+                     request: Request | None = None, **extra: Any) -> dict[str, Any]:
+    """The statement we expected to find (and the fix adds, as it writes it), and where; a fix that adds
+    several statements (``params["statements"]``) shows them all, as a list."""
+    shown = [dict(s) for s in statement] if not isinstance(statement, Mapping) else [dict(statement)]
+    evidence: dict[str, Any] = {"missing": shown[0] if len(shown) == 1 else shown, "policy": policy}
     if request is not None:
         evidence["request"] = request_evidence(request)
     evidence.update(extra)

@@ -3,6 +3,10 @@
 Fix ids (stable; the fix planner dispatches on them). ``automatic`` ones carry in ``params`` everything
 a planner needs; the others carry ``manual_steps`` with a ready command.
 
+Every fix that adds policy statements carries them in "statements" (and the first in "statement"),
+built by ``checks.statements.fix_statements``, the code the planner writes with: the statement a
+finding shows is the one written (same Sid, actions, resources, conditions, JSON shapes).
+
 Automatic:
 - ``enable-source-versioning`` / ``enable-destination-versioning`` (s3:PutBucketVersioning):
   bucket, account, region.
@@ -17,7 +21,7 @@ Automatic:
 - ``amend-destination-bucket-policy`` (s3:PutBucketPolicy): bucket, account, region, principal, actions,
   resources, statement, create (True: the bucket has no policy yet).
 - ``replace-stale-principal`` (s3:PutBucketPolicy): bucket, account, region, stale_principal,
-  principal, sid, index.
+  principal, sid, index, statement (the owner's statement restated for the role by ARN).
 - ``rule-add-sse-kms-opt-in`` (s3:PutBucketReplication): bucket, account, region, rule_id,
   replica_kms_key_id (the rule's, else the destination's default encryption key; without either the
   hint is manual). The role-kms and key-policy layers judge that key as the replica key to be
@@ -42,7 +46,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from s3repl_tui.checks import statements
 from s3repl_tui.checks.model import FixHint
+from s3repl_tui.checks.statements import Grant, SetupFacts
 
 S3_SERVICE = "s3.amazonaws.com"
 ROLE_S3_POLICY_NAME = "s3repl-replication-s3"
@@ -64,8 +70,22 @@ def enable_versioning(side: str, bucket: str, account: str | None, region: str |
     )
 
 
+def _shown(fix_id: str, params: dict[str, Any], facts: SetupFacts, fallback: Grant) -> dict[str, Any]:
+    """``params`` with ``statements`` (and its first, ``statement``): what the fix adds, built by
+    ``checks.statements.fix_statements``, the code the planner writes with, so the finding shows what
+    is written. When the setup does not say enough to build them (a region, the role's ARN, the
+    bucket a key serves), the plan cannot write them either; the finding then shows ``fallback``, the
+    statement the failing request needs."""
+    try:
+        built = statements.fix_statements(facts, fix_id, params)
+    except statements.MissingFact:
+        built = []
+    shown = built or [fallback]
+    return {**params, "statements": shown, "statement": shown[0]}
+
+
 def add_trust_s3_principal(role_name: str, role_arn: str, account: str | None) -> FixHint:
-    statement = {"Effect": "Allow", "Principal": {"Service": S3_SERVICE}, "Action": "sts:AssumeRole"}
+    statement = statements.trust_grant()
     return FixHint(
         "add-trust-s3-principal",
         f"Let {S3_SERVICE} assume {role_name} (trust policy).",
@@ -73,26 +93,29 @@ def add_trust_s3_principal(role_name: str, role_arn: str, account: str | None) -
         "iam:UpdateAssumeRolePolicy",
         True,
         {"role_name": role_name, "role_arn": role_arn, "account": account, "service": S3_SERVICE,
-         "statement": statement},
+         "statement": statement, "statements": [statement]},
     )
 
 
-def add_role_s3_permissions(role_name: str, role_arn: str, account: str | None, actions: Sequence[str],
-                            resources: Sequence[str]) -> FixHint:
-    statement = {"Effect": "Allow", "Action": sorted(set(actions)), "Resource": sorted(set(resources))}
+def add_role_s3_permissions(facts: SetupFacts, role_name: str, role_arn: str, account: str | None,
+                            actions: Sequence[str], resources: Sequence[str]) -> FixHint:
+    wanted, where = sorted(set(actions)), sorted(set(resources))
+    params = {"role_name": role_name, "role_arn": role_arn, "account": account, "policy_name": ROLE_S3_POLICY_NAME,
+              "actions": wanted, "resources": where}
+    fallback = statements.allow_statement(statements.SID_DESTINATION_OBJECTS, wanted, where)
     return FixHint(
         "add-role-s3-permissions",
-        f"Allow {', '.join(statement['Action'])} in {role_name}'s policy.",
+        f"Allow {', '.join(wanted)} in {role_name}'s policy.",
         account,
         "iam:PutRolePolicy",
         True,
-        {"role_name": role_name, "role_arn": role_arn, "account": account, "policy_name": ROLE_S3_POLICY_NAME,
-         "actions": statement["Action"], "resources": statement["Resource"], "statement": statement},
+        _shown("add-role-s3-permissions", params, facts, fallback),
     )
 
 
 def kms_conditions(context: Mapping[str, Any]) -> dict[str, Any]:
-    """The least-privilege conditions AWS documents for S3's use of a key (catalog §3.3)."""
+    """The least-privilege conditions AWS documents for S3's use of a key (catalog §3.3), from what the
+    failing request sends: the fallback when the setup does not say enough to build the statement."""
     condition: dict[str, Any] = {}
     if "kms:ViaService" in context:
         condition["StringEquals"] = {"kms:ViaService": context["kms:ViaService"]}
@@ -100,82 +123,76 @@ def kms_conditions(context: Mapping[str, Any]) -> dict[str, Any]:
         arn = str(context["kms:EncryptionContext:aws:s3:arn"])
         # Object ARNs are scoped to the rule prefix (any object); a Bucket Key context is the bucket ARN.
         pattern = arn.rsplit("/", 1)[0] + "/*" if "/" in arn.split(":::", 1)[-1] else arn
-        condition["StringLike"] = {"kms:EncryptionContext:aws:s3:arn": pattern}
+        condition["StringLike"] = {"kms:EncryptionContext:aws:s3:arn": [pattern]}
     return condition
 
 
-def add_role_kms_permissions(role_name: str, role_arn: str, account: str | None, key_arn: str,
+def add_role_kms_permissions(facts: SetupFacts, role_name: str, role_arn: str, account: str | None, key_arn: str,
                              actions: Sequence[str], context: Mapping[str, Any]) -> FixHint:
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": sorted(set(actions)), "Resource": key_arn}
-    condition = kms_conditions(context)
-    if condition:
-        statement["Condition"] = condition
+    wanted = sorted(set(actions))
+    params = {"role_name": role_name, "role_arn": role_arn, "account": account, "policy_name": ROLE_KMS_POLICY_NAME,
+              "key_arn": key_arn, "actions": wanted, "context": dict(context)}
+    fallback = statements.allow_statement(statements.SID_REPLICA_KEY, wanted, [key_arn], kms_conditions(context))
     return FixHint(
         "add-role-kms-permissions",
-        f"Allow {', '.join(statement['Action'])} on {key_arn} in {role_name}'s policy.",
+        f"Allow {', '.join(wanted)} on {key_arn} in {role_name}'s policy.",
         account,
         "iam:PutRolePolicy",
         True,
-        {"role_name": role_name, "role_arn": role_arn, "account": account, "policy_name": ROLE_KMS_POLICY_NAME,
-         "key_arn": key_arn, "actions": statement["Action"], "context": dict(context), "statement": statement},
+        _shown("add-role-kms-permissions", params, facts, fallback),
     )
 
 
-def add_key_policy_statement(key_arn: str, account: str | None, region: str | None, principal: str,
-                             actions: Sequence[str], context: Mapping[str, Any]) -> FixHint:
-    statement: dict[str, Any] = {
-        "Sid": "AllowS3ReplicationRole",
-        "Effect": "Allow",
-        "Principal": {"AWS": principal},
-        "Action": sorted(set(actions)),
-        "Resource": "*",  # in a key policy, "*" means this key
-    }
-    condition = kms_conditions(context)
-    if condition:
-        statement["Condition"] = condition
+def add_key_policy_statement(facts: SetupFacts, key_arn: str, account: str | None, region: str | None,
+                             principal: str, actions: Sequence[str], context: Mapping[str, Any]) -> FixHint:
+    wanted = sorted(set(actions))
+    params = {"key_arn": key_arn, "account": account, "region": region, "principal": principal,
+              "actions": wanted, "context": dict(context)}
+    # In a key policy, "*" means this key.
+    fallback = statements.allow_statement(statements.SID_KEY_POLICY, wanted, "*", kms_conditions(context),
+                                          principal=principal)
     return FixHint(
         "add-key-policy-statement",
-        f"Let the replication role use {key_arn} ({', '.join(statement['Action'])}) in its key policy.",
+        f"Let the replication role use {key_arn} ({', '.join(wanted)}) in its key policy.",
         account,
         "kms:PutKeyPolicy",
         True,
-        {"key_arn": key_arn, "account": account, "region": region, "principal": principal,
-         "actions": statement["Action"], "context": dict(context), "statement": statement},
+        _shown("add-key-policy-statement", params, facts, fallback),
     )
 
 
-def amend_destination_policy(bucket: str, account: str | None, region: str | None, principal: str,
-                             actions: Sequence[str], resources: Sequence[str], create: bool) -> FixHint:
-    statement = {
-        "Sid": "AllowS3ReplicationRole",
-        "Effect": "Allow",
-        "Principal": {"AWS": principal},
-        "Action": sorted(set(actions)),
-        "Resource": sorted(set(resources)),
-    }
+def amend_destination_policy(facts: SetupFacts, bucket: str, account: str | None, region: str | None,
+                             principal: str, actions: Sequence[str], resources: Sequence[str],
+                             create: bool) -> FixHint:
+    wanted, where = sorted(set(actions)), sorted(set(resources))
+    params = {"bucket": bucket, "account": account, "region": region, "principal": principal,
+              "actions": wanted, "resources": where, "create": create}
+    fallback = statements.allow_statement(statements.SID_REPLICA_WRITES, wanted, where, principal=principal)
     verb = "Create" if create else "Amend"
     return FixHint(
         "amend-destination-bucket-policy",
-        f"{verb} the bucket policy of {bucket} to allow the replication role {', '.join(statement['Action'])}.",
+        f"{verb} the bucket policy of {bucket} to allow the replication role {', '.join(wanted)}.",
         account,
         "s3:PutBucketPolicy",
         True,
-        {"bucket": bucket, "account": account, "region": region, "principal": principal,
-         "actions": statement["Action"], "resources": statement["Resource"], "statement": statement,
-         "create": create},
+        _shown("amend-destination-bucket-policy", params, facts, fallback),
     )
 
 
-def replace_stale_principal(bucket: str, account: str | None, region: str | None, stale: str, principal: str,
-                            sid: str | None, index: int) -> FixHint:
+def replace_stale_principal(facts: SetupFacts, bucket: str, account: str | None, region: str | None, stale: str,
+                            principal: str, sid: str | None, index: int,
+                            statement: Mapping[str, Any]) -> FixHint:
+    params = {"bucket": bucket, "account": account, "region": region, "stale_principal": stale,
+              "principal": principal, "sid": sid, "index": index}
+    shown = _shown("replace-stale-principal", {**params, "stale_statement": dict(statement)}, facts, dict(statement))
+    shown.pop("stale_statement")
     return FixHint(
         "replace-stale-principal",
         f"Replace the stale principal {stale} in the bucket policy of {bucket} with {principal}.",
         account,
         "s3:PutBucketPolicy",
         True,
-        {"bucket": bucket, "account": account, "region": region, "stale_principal": stale,
-         "principal": principal, "sid": sid, "index": index},
+        shown,
     )
 
 

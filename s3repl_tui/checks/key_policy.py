@@ -27,6 +27,7 @@ from s3repl_tui.checks.role_kms import (
     key_words,
     other_action,
 )
+from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.policy import NamedPolicy
 from s3repl_tui.probes.snapshot import KeySnapshot, Read, Snapshot
 
@@ -199,10 +200,10 @@ def _diagnosis(snapshot: Snapshot, item: ReplicationRequest) -> tuple[str, tuple
 def _missing(snapshot: Snapshot, grp: ProblemGroup) -> Finding:
     item = grp.first.item
     principal = item.request.principal
-    fix = fixes.add_key_policy_statement(item.request.resource, item.resource_account,
+    fix = fixes.add_key_policy_statement(SetupFacts(snapshot), item.request.resource, item.resource_account,
                                          facts.arn_region(item.request.resource), principal, grp.actions,
                                          dict(item.request.context))
-    evidence = missing_evidence(fix.params["statement"], f"key-policy:{item.request.resource}", item.request,
+    evidence = missing_evidence(fix.params["statements"], f"key-policy:{item.request.resource}", item.request,
                                 rules=grp.rules)
     if grp.first.downgraded:
         message = (f"The key policy of the {key_words(item)} lets the role {other_action(grp)} but not "

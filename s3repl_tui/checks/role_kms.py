@@ -24,6 +24,7 @@ from s3repl_tui.checks.model import Finding
 from s3repl_tui.checks.permissions import ProblemGroup
 from s3repl_tui.checks.requests import ReplicationRequest
 from s3repl_tui.checks.service_role import MissingRenderer, identity_findings
+from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.probes.snapshot import Snapshot
 
 VIA_SERVICE = "kms:ViaService"
@@ -75,9 +76,9 @@ def diagnosis(snapshot: Snapshot, item: ReplicationRequest) -> tuple[str, tuple[
 def _missing_renderer(snapshot: Snapshot) -> MissingRenderer:
     def render(grp: ProblemGroup, role: RoleRef) -> Finding:
         item = grp.first.item
-        fix = fixes.add_role_kms_permissions(role.name, role.arn, role.account, item.request.resource,
-                                             grp.actions, dict(item.request.context))
-        evidence = missing_evidence(fix.params["statement"], f"role:{role.name}", item.request, rules=grp.rules)
+        fix = fixes.add_role_kms_permissions(SetupFacts(snapshot), role.name, role.arn, role.account,
+                                             item.request.resource, grp.actions, dict(item.request.context))
+        evidence = missing_evidence(fix.params["statements"], f"role:{role.name}", item.request, rules=grp.rules)
         if grp.first.downgraded:
             message = (f"The role {role.name} may {other_action(grp)} with the {key_words(item)} but not "
                        f"{joined(grp.actions)}; AWS's guides list both (only one is enough in AWS's own "

@@ -17,6 +17,7 @@ from s3repl_tui.checks.linting import lint_findings
 from s3repl_tui.checks.model import Finding
 from s3repl_tui.checks.permissions import ProblemGroup, group, problems_of, unreadable_findings
 from s3repl_tui.checks.requests import ReplicationRequest
+from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.policy import NamedPolicy
 from s3repl_tui.probes.snapshot import Snapshot
 
@@ -68,7 +69,7 @@ def _trust(snapshot: Snapshot, accesses: tuple[Access, ...], role: RoleRef) -> l
                 "role-trust-missing-s3", "error",
                 f"The trust policy of {role.name} does not let {fixes.S3_SERVICE} assume it, so replication fails "
                 "with AssumeRoleNotPermitted; add the S3 service principal.", role.arn, "AssumeRoleNotPermitted",
-                missing_evidence(fix.params["statement"], trust.name, item.request, command=command), fix))
+                missing_evidence(fix.params["statements"], trust.name, item.request, command=command), fix))
     return found
 
 
@@ -113,9 +114,9 @@ def _unmet_trust_condition(item: ReplicationRequest, trust: NamedPolicy, role: R
         fix)
 
 
-def _missing(grp: ProblemGroup, role: RoleRef) -> Finding:
+def _missing(snapshot: Snapshot, grp: ProblemGroup, role: RoleRef) -> Finding:
     actions, resources = grp.actions, [pattern(r) for r in grp.resources]
-    fix = fixes.add_role_s3_permissions(role.name, role.arn, role.account, actions, resources)
+    fix = fixes.add_role_s3_permissions(SetupFacts(snapshot), role.name, role.arn, role.account, actions, resources)
     why = grp.first.item.why
     tail = (f" ({grp.failure_reason})" if grp.failure_reason else "")
     message = (f"The role {role.name} is not allowed {joined(actions)} on {joined(resources)}, which S3 needs "
@@ -124,7 +125,7 @@ def _missing(grp: ProblemGroup, role: RoleRef) -> Finding:
         message = (f"The role {role.name} is not allowed {joined(actions)} on {joined(resources)}, needed {why}; "
                    "add it unless you don't use this feature.")
     return Finding("role-permission-missing", grp.severity, message, grp.first.item.request.resource,
-                   grp.failure_reason, missing_evidence(fix.params["statement"], f"role:{role.name}",
+                   grp.failure_reason, missing_evidence(fix.params["statements"], f"role:{role.name}",
                                                         grp.first.item.request, rules=grp.rules), fix)
 
 
@@ -177,7 +178,7 @@ def identity_findings(snapshot: Snapshot, accesses: tuple[Access, ...], role: Ro
         elif render_missing is not None:
             found.append(render_missing(grp, role))
         else:
-            found.append(_missing(grp, role))
+            found.append(_missing(snapshot, grp, role))
     return found
 
 

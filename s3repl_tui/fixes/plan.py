@@ -8,11 +8,13 @@ into one change, applied one after the other to the document as read.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from s3repl_tui.checks import statements as shared
 from s3repl_tui.checks.model import LAYERS, Finding, FixHint, Report
+from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.fixes import grants, rules
 from s3repl_tui.fixes.facts import Facts
 from s3repl_tui.fixes.jsondoc import Document, same_meaning, statements
@@ -45,13 +47,6 @@ def _param(hint: FixHint, *names: str) -> Any:
     return None
 
 
-def _destinations(targets: Targets, hint: FixHint) -> list[str]:
-    named = _param(hint, "bucket", "destination")
-    if named:
-        return [str(named).split(":::", 1)[-1]]
-    return targets.facts.destination_names
-
-
 def _grant_all(items: list[grants.Grant]) -> Transform:
     def transform(document: Document | None) -> Document:
         result = document
@@ -62,22 +57,12 @@ def _grant_all(items: list[grants.Grant]) -> Transform:
     return transform
 
 
-def _build(make: Callable[..., grants.Grant], *args: Any) -> list[grants.Grant]:
+def _statements(targets: Targets, hint: FixHint, params: Mapping[str, Any] | None = None) -> list[grants.Grant]:
+    """What the fix adds, from the code that built what its finding shows (``checks.statements``)."""
     try:
-        return [make(*args)]
+        return grants.fix_statements(targets.facts, hint.id, hint.params if params is None else params)
     except grants.MissingFact as missing:
         raise Unplannable(f"{missing} is not known") from missing
-
-
-def _key_bucket(targets: Targets, hint: FixHint) -> tuple[str, str]:
-    """The key a KMS fix is about, and the bucket whose objects S3 uses it for."""
-    key_arn = _param(hint, "key_arn")
-    if not key_arn:
-        raise Unplannable("the fix names no key")
-    bucket = targets.facts.bucket_of_key(str(key_arn))
-    if bucket is None:
-        raise Unplannable(f"no bucket of this setup encrypts with {key_arn}")
-    return str(key_arn), bucket
 
 
 # One planner per fix id (checks/fixes.py documents the ids and their params) -----------------------
@@ -92,7 +77,7 @@ def _enable_versioning(targets: Targets, hint: FixHint) -> list[Edit]:
 
 def _trust(targets: Targets, hint: FixHint) -> list[Edit]:
     ref, before = targets.role_trust()
-    return [Edit(ref, before, _grant_all([grants.trust_grant()]), "let s3.amazonaws.com assume the role")]
+    return [Edit(ref, before, _grant_all(_statements(targets, hint)), "let s3.amazonaws.com assume the role")]
 
 
 def _role_inline(targets: Targets, items: list[grants.Grant], summary: str) -> list[Edit]:
@@ -101,28 +86,32 @@ def _role_inline(targets: Targets, items: list[grants.Grant], summary: str) -> l
 
 
 def _role_s3(targets: Targets, hint: FixHint) -> list[Edit]:
-    actions = _param(hint, "actions")
-    named = {str(resource).split(":::", 1)[-1].split("/", 1)[0] for resource in _param(hint, "resources") or []}
-    everywhere = targets.facts.destination_names
-    items: list[grants.Grant] = []
-    for destination in [d for d in everywhere if d in named] or everywhere:
-        items += grants.role_s3_grants(targets.facts, destination, list(actions) if actions else None)
+    items = _statements(targets, hint)
     names = ", ".join(dict.fromkeys(action for item in items for action in item["Action"]))
     return _role_inline(targets, items, f"allow the role {names}")
 
 
 def _role_kms(targets: Targets, hint: FixHint) -> list[Edit]:
-    key_arn, bucket = _key_bucket(targets, hint)
-    items = _build(grants.role_key_grant, targets.facts, key_arn, bucket, _param(hint, "actions"))
+    items = _statements(targets, hint)
+    key_arn = items[0]["Resource"][0]
+    bucket = _key_bucket(targets, hint)
     names = ", ".join(items[0]["Action"])
     return _role_inline(targets, items, f"allow the role {names} on {key_arn} for {bucket}")
 
 
+def _key_bucket(targets: Targets, hint: FixHint) -> str:
+    try:
+        return shared.key_bucket(SetupFacts(targets.facts.snapshot), hint.params)[1]
+    except grants.MissingFact as missing:
+        raise Unplannable(f"{missing} is not known") from missing
+
+
 def _key_policy(targets: Targets, hint: FixHint) -> list[Edit]:
-    key_arn, bucket = _key_bucket(targets, hint)
+    items = _statements(targets, hint)
+    key_arn = str(_param(hint, "key_arn"))
     ref, before = targets.key_policy(key_arn)
-    items = _build(grants.key_policy_grant, targets.facts, bucket, _param(hint, "principal"), _param(hint, "actions"))
     names = ", ".join(items[0]["Action"])
+    bucket = _key_bucket(targets, hint)
     return [Edit(ref, before, _grant_all(items), f"let the replication role {names} with this key for {bucket}")]
 
 
@@ -146,18 +135,13 @@ DELETE_GRANT = "grant-replicate-delete"
 
 def _destination_policy(targets: Targets, hint: FixHint) -> list[Edit]:
     edits = []
-    for destination in _destinations(targets, hint):
+    facts = SetupFacts(targets.facts.snapshot)
+    for destination in shared.fix_destinations(facts, hint.params):
         ref, before = targets.bucket_policy(destination)
         actions = _without_unneeded_delete(targets, destination, _param(hint, "actions"))
         if actions == []:
             continue
-        items = _build(
-            grants.destination_policy_grant,
-            targets.facts,
-            destination,
-            _param(hint, "principal"),
-            actions,
-        )
+        items = _statements(targets, hint, {**hint.params, "bucket": destination, "actions": actions})
         verb = "create" if before is None else "amend"
         edits.append(Edit(ref, before, _grant_all(items), f"{verb} the bucket policy of {destination} for the role"))
     return edits
@@ -178,9 +162,8 @@ def _stale_principal(targets: Targets, hint: FixHint) -> list[Edit]:
         raise Unplannable("the statement with the stale principal is not where the finding says")
     if statement.get("Effect") != "Allow":
         raise Unplannable("the stale principal is in a Deny, which the tool never edits")
-    restated = {k: v for k, v in statement.items() if k not in ("Sid", "Principal")}
-    grant = {"Sid": "S3ReplTuiRestated", **restated, "Principal": {"AWS": principal}}
-    return [Edit(ref, before, _grant_all([grant]), f"restate the statement that names {stale} for {principal}")]
+    items = _statements(targets, hint, {**hint.params, "stale_statement": statement})
+    return [Edit(ref, before, _grant_all(items), f"restate the statement that names {stale} for {principal}")]
 
 
 def _rule_edit(summary: str, edit: Callable[[Targets, FixHint, Document | None], Document]) -> Planner:

@@ -2,7 +2,8 @@
 
 Pure functions: names, ARNs and answers in, policy statements and configurations out. Statements the
 tool writes carry a Sid starting with ``S3ReplTui`` (the same Sids ``fix`` uses, so a later ``fix``
-widens them instead of adding copies), and are merged into what exists with ``fixes.merge.add_grant``.
+widens them instead of adding copies; the Sids are ``checks.statements.SID_*``), and are merged into
+what exists with ``fixes.merge.add_grant``.
 
 KMS grants carry the conditions S3 meets when it calls KMS for the role: ``kms:ViaService`` of the
 key's bucket Region, and ``kms:EncryptionContext:aws:s3:arn`` in the form the bucket's S3 Bucket Key
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from s3repl_tui.checks import statements
 from s3repl_tui.fixes import grants
 from s3repl_tui.fixes.jsondoc import Document
 from s3repl_tui.setup.answers import SetupAnswers
@@ -63,14 +65,16 @@ def role_grants(
     if answers.ownership == "override":
         destination.append(grants.OWNER_OVERRIDE_ACTION)
     result = [
-        grants.allow_statement("S3ReplTuiSourceBucket", list(grants.SOURCE_BUCKET_ACTIONS), [f"arn:aws:s3:::{src}"]),
-        grants.allow_statement("S3ReplTuiSourceObjects", source_objects, [f"arn:aws:s3:::{src}/*"]),
-        grants.allow_statement("S3ReplTuiDestinationObjects", destination, [f"arn:aws:s3:::{dst}/*"]),
+        grants.allow_statement(
+            statements.SID_SOURCE_BUCKET, list(grants.SOURCE_BUCKET_ACTIONS), [f"arn:aws:s3:::{src}"]
+        ),
+        grants.allow_statement(statements.SID_SOURCE_OBJECTS, source_objects, [f"arn:aws:s3:::{src}/*"]),
+        grants.allow_statement(statements.SID_DESTINATION_OBJECTS, destination, [f"arn:aws:s3:::{dst}/*"]),
     ]
     if source_key:
         result.append(
             grants.allow_statement(
-                "S3ReplTuiSourceKey",
+                statements.SID_SOURCE_KEY,
                 list(grants.SOURCE_KEY_ACTIONS),
                 [source_key],
                 kms_condition(src, source_region, answers.bucket_key),
@@ -79,7 +83,7 @@ def role_grants(
     if replica_key:
         result.append(
             grants.allow_statement(
-                "S3ReplTuiReplicaKey",
+                statements.SID_REPLICA_KEY,
                 list(grants.REPLICA_KEY_ACTIONS),
                 [replica_key],
                 kms_condition(dst, dest_region, answers.bucket_key),
@@ -92,7 +96,7 @@ def key_policy_grant(role_arn: str, actions: tuple[str, ...], bucket: str, regio
     """Catalog §3.5: the role may use this key (Resource "*" in a key policy: this key only) for S3 on
     ``bucket`` only."""
     return grants.allow_statement(
-        "S3ReplTuiReplicationRole", list(actions), "*", kms_condition(bucket, region, bucket_key), principal=role_arn
+        statements.SID_KEY_POLICY, list(actions), "*", kms_condition(bucket, region, bucket_key), principal=role_arn
     )
 
 
@@ -128,7 +132,7 @@ def destination_policy_grant(role_arn: str, dest_bucket: str, override: bool) ->
     if override:
         actions.append(grants.OWNER_OVERRIDE_ACTION)
     objects = [f"arn:aws:s3:::{dest_bucket}/*"]
-    return grants.allow_statement("S3ReplTuiReplicaWrites", actions, objects, principal=role_arn)
+    return grants.allow_statement(statements.SID_REPLICA_WRITES, actions, objects, principal=role_arn)
 
 
 def encryption_document(key_arn: str, bucket_key: bool) -> Document:

@@ -132,9 +132,12 @@ def statement_block(evidence: Mapping[str, Any]) -> RenderableType | None:
             ),
         )
     if evidence.get("missing"):
-        text = _json(evidence["missing"])
+        missing = evidence["missing"]
+        text = _json(missing)
+        several = "s" if isinstance(missing, list) and len(missing) > 1 else ""
         return Group(
-            Text(f"Missing statement{where} (the fix adds it):", style="bold"),
+            # The checks build it with the planner's code (checks.statements): it is what the fix writes.
+            Text(f"Missing statement{several}{where} (the fix adds {'them' if several else 'it'}):", style="bold"),
             Syntax(text, "json", theme=SYNTAX_THEME, word_wrap=True),
         )
     return None

@@ -43,7 +43,7 @@ def test_bucket_key_switches_the_encryption_context_to_the_bucket_arn(seed: Seed
     assert finding.evidence["request"]["context"]["kms:EncryptionContext:aws:s3:arn"] == f"arn:aws:s3:::{SRC}"
     assert finding.fix is not None
     assert finding.fix.params["statement"]["Condition"]["StringLike"] == {
-        "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{SRC}"}
+        "kms:EncryptionContext:aws:s3:arn": [f"arn:aws:s3:::{SRC}"]}
 
 
 def test_bucket_key_context_with_bucket_arn_passes(seed: Seed) -> None:
