@@ -109,6 +109,15 @@ def measure_served(connection: Connection, bucket: str) -> Run:
     return Run(wall, trace.depth, len(trace.calls), {}, Counter(), report.verdict)
 
 
+def _connected(connect_with: Callable[[ConnectOptions], Connection], bucket: str) -> float:
+    """Wall seconds from connecting to the verdict: sessions, identities, probe and judge."""
+    started = time.perf_counter()
+    connection = connect_with(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    snapshot, _trace = traced_probe(connection, bucket)
+    judge(snapshot)
+    return time.perf_counter() - started
+
+
 def _first_and_again(runs: int, measure_one: Callable[[Connection], Run]) -> tuple[list[Run], list[Run], Connection]:
     cold: list[Run] = []
     connection = None
@@ -151,6 +160,16 @@ def bench_check(results: Results, sandbox: Sandbox, seed: SeedSetup, servers: di
                         f"goal <= 1.5x; {where}")
         results.add(section, f"{label}: same reads one after another (MAX_WORKERS=1)", ms(_median(sequential)),
                     f"{ratio(_median(sequential), _median(warm))} the concurrent probe's time; {where}")
+        if latency:
+            with environment(server.env):
+                opened = [_connected(Connection.open, bucket) for _ in range(runs)]
+                started = [_connected(Connection.start, bucket) for _ in range(runs)]
+            results.add(section, f"{label}: Connection.open, then probe+judge", ms(statistics.median(opened)),
+                        f"median of {runs}; identities proven before the first read; {where}")
+            results.add(section, f"{label}: Connection.start, probe+judge (as `check` runs)",
+                        ms(statistics.median(started)),
+                        f"{ratio(statistics.median(opened), statistics.median(started))} faster: the first reads go "
+                        f"out beside GetCallerIdentity and the destination's AssumeRole; {where}")
     # For comparison: moto in this process, its ~3 ms of CPU a request under the probe's GIL.
     for latency in LATENCIES:
         if not latency:
@@ -275,7 +294,8 @@ def bench_judge_rules(results: Results, sandbox: Sandbox, seed: SeedSetup, runs:
             walls.append(time.perf_counter() - started)
         wall = statistics.median(walls)
         asked = decisions.stats()
-        note = f"median of {runs}; decisions judged {asked['misses']}, answered from the cache {asked['hits']}"
+        note = (f"median of {runs}; decisions judged {asked['misses']}, answered from the cache {asked['hits']} "
+                f"({asked['rebound']} for another object of the same class)")
         if previous is not None:
             note += f"; {ratio(wall, previous[1])} for {count / previous[0]:.0f}x the rules"
         if count == 100:

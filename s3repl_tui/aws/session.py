@@ -35,7 +35,9 @@ IDENTITY_CONFIG = Config(retries=RETRIES, connect_timeout=3, read_timeout=10)
 # create_client, which merges the session's default client config), retries the same way; without it,
 # that client would use the profile's retry_mode, legacy by default.
 CREDENTIAL_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=20)
-WARM_SERVICES = ("s3", "iam", "kms")
+# The clients a probe makes with each side's credentials: the role (IAM) is read in the source account;
+# a destination-account role is read too, with a client made when it is needed.
+WARM_SERVICES: dict[str, tuple[str, ...]] = {"source": ("s3", "iam", "kms"), "destination": ("s3", "kms")}
 # A process that loaded botocore spends ~75 ms at exit in the interpreter's last garbage collection,
 # walking botocore's models and our snapshots only to free memory the OS reclaims anyway. Freezing at
 # exit (atexit runs before that collection) moves them out of its reach; it changes nothing else:
@@ -148,7 +150,7 @@ class AccountSession:
         """Make the clients every probe needs. Connection.open runs this while GetCallerIdentity (and
         the AssumeRole before it) is on the wire: the CPU of building clients overlaps the round trips."""
         self._sts_ready.wait(timeout=10)  # the identity's client first: it is on the critical path
-        for service in WARM_SERVICES:
+        for service in WARM_SERVICES[self.side]:
             self.client(service)
 
     def share_models_with(self, other: AccountSession) -> None:
