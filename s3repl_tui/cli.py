@@ -7,12 +7,13 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from s3repl_tui import __version__
 from s3repl_tui.commands.source_bucket import normalise_source_bucket
 from s3repl_tui.errors import EXIT_USAGE, UserError
 
-COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry")
+COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry", "scan")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -139,7 +140,25 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--statuses", default="FAILED,NONE", help="replication statuses to include")
     retry.add_argument("--report-bucket", help="bucket for the completion report")
     retry.add_argument("--yes", action="store_true", help="answer yes to the role changes and the job")
+    _add_scan(commands)
     return parser
+
+
+def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from s3repl_tui.commands.scan_flags import positive, profile_list  # light: no AWS SDK
+
+    scan = commands.add_parser("scan", help="check every replicated bucket of the account(s); exit codes as check")
+    _add_common(scan)
+    scan.add_argument("--profiles", type=profile_list, metavar="A,B,C",
+                      help="scan the source accounts of these profiles (instead of --source-profile)")
+    scan.add_argument("--concurrency", type=positive, default=8, metavar="N",
+                      help="buckets checked at the same time (default 8)")
+    scan.add_argument("--format", choices=("text", "json"), default="text",
+                      help="a table (text) or one JSON object per bucket (json lines)")
+    where = scan.add_mutually_exclusive_group()
+    where.add_argument("--output", type=Path, metavar="FILE", help="also write the JSON lines to FILE as they come")
+    where.add_argument("--resume", type=Path, metavar="FILE",
+                       help="keep the rows FILE holds (an earlier --output), check the other buckets, append them")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
