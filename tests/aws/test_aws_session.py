@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from s3repl_tui.aws import AccountSession, Connection, ConnectOptions
+from s3repl_tui.aws.session import WARM_SERVICES
 from s3repl_tui.errors import EXIT_USAGE, UserError
 from s3repl_tui.sandbox import DEST_ACCOUNT, DEST_PROFILE, SOURCE_ACCOUNT, SOURCE_PROFILE, Sandbox
 from s3repl_tui.sandbox.middleware import FaultResponse, SandboxRequest
@@ -135,7 +136,8 @@ def test_open_asks_each_identity_once_though_it_warms_clients_at_the_same_time(s
     assert sandbox.middleware.calls["sts:AssumeRole"] == 1, dict(sandbox.middleware.calls)
     assert sandbox.middleware.calls["sts:GetCallerIdentity"] == 2
     for session in connection.sessions:
-        assert {service for service, _region in session._clients} == {"s3", "iam", "kms"}
+        assert {service for service, _region in session._clients} == set(WARM_SERVICES[session.side])
+    assert WARM_SERVICES["source"] == ("s3", "iam", "kms")  # the role is read with the source's IAM
 
 
 def test_both_accounts_share_one_copy_of_the_service_models(sandbox: Sandbox) -> None:
