@@ -31,11 +31,13 @@ from s3repl_tui.fixes.model import ApplyResult, Plan, UndoResult
 from s3repl_tui.plain_text import printable
 from s3repl_tui.report_export import export_report
 from s3repl_tui.report_text import verdict_detail
+from s3repl_tui.scan import Scanner
 from s3repl_tui.screens.backend import Backend, BucketChoice, Diagnosis, Identities
 from s3repl_tui.screens.confirm import ConfirmScreen, UndoConfirmScreen, optional_lines, plan_question, undo_question
 from s3repl_tui.screens.error import ErrorScreen
 from s3repl_tui.screens.help import HelpScreen
 from s3repl_tui.screens.main import MainScreen
+from s3repl_tui.screens.scan import ScanScreen
 from s3repl_tui.screens.start import SETUP_PREFIX, BucketPickerScreen
 from s3repl_tui.widgets.findings import use_monochrome
 
@@ -46,6 +48,7 @@ WORK_NAMES = {
     "diagnose": "probing",
     "write": "changing AWS",
     "canary": "running the canary",
+    "scan": "scanning",
 }
 CANARY_STOP_SECONDS = 15.0  # at most this long to let a canary clean up when quitting
 HELP_INTRO = (
@@ -101,6 +104,10 @@ class S3ReplApp(App[None]):
         # As in k9s and lazygit (Textual's default only says "press ctrl+q"); priority: works in a filter box too.
         Binding("ctrl+c", "quit", "Quit", id="app.quit-ctrl-c", show=False, priority=True,
                 tooltip="Quit s3repl-tui"),
+        # The scan screen (screens/scan.py): s on the start screen opens it, escape comes back to it.
+        Binding("s", "scan", "Scan all", id="app.scan", tooltip="Judge every bucket with replication at once"),
+        Binding("escape", "back_to_scan", "Back to scan", id="app.back-to-scan",
+                tooltip="Back to the table of every bucket"),
     ]
 
     class Connected(Message):
@@ -163,8 +170,12 @@ class S3ReplApp(App[None]):
         read_only: bool = False,
         export_dir: Path | None = None,
         spinners: bool = True,
+        make_scanner: Callable[[], Scanner] | None = None,
+        scan_first: bool = False,
     ) -> None:
         super().__init__()
+        self.make_scanner = make_scanner  # None: no scan screen (tests' fake backends)
+        self.scan_first = scan_first and make_scanner is not None  # tui --scan
         use_monochrome(self.no_color)  # NO_COLOR: failures reversed, not only red
         self.timings = StartupTimings(created=time.perf_counter())
         self.backend = backend
@@ -198,6 +209,8 @@ class S3ReplApp(App[None]):
     def on_mount(self) -> None:
         if self.bucket:
             self._show_bucket(self.bucket)
+        elif self.scan_first and self.make_scanner is not None:
+            self.push_screen(ScanScreen(self.make_scanner))  # it starts its own reads after its first frame
         else:
             self.push_screen(BucketPickerScreen(read_only=self.read_only), callback=self._bucket_picked)
         self.call_after_refresh(self._first_frame)
@@ -208,7 +221,7 @@ class S3ReplApp(App[None]):
         self.timings.first_frame = time.perf_counter()
         if self.bucket:
             self.request_diagnosis()
-        else:
+        elif not self.scan_first:
             self._list_buckets()
 
     def _bucket_picked(self, bucket: str | None) -> None:
@@ -254,6 +267,34 @@ class S3ReplApp(App[None]):
         thread = threading.Thread(target=run, name=f"s3repl-{group}", daemon=True)
         self._readers = [reader for reader in self._readers if reader.is_alive()] + [thread]
         thread.start()
+
+    def start_scan(self, work: Callable[[], None]) -> None:
+        """The scan screen's reads, on a read thread like the others (quitting abandons them)."""
+        self._read("scan", work)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scan":
+            return self.make_scanner is not None and isinstance(self.screen, BucketPickerScreen)
+        if action == "back_to_scan":
+            return isinstance(self.screen, MainScreen) and any(isinstance(s, ScanScreen) for s in self.screen_stack)
+        return True
+
+    def action_scan(self) -> None:
+        if self.make_scanner is not None and isinstance(self.screen, BucketPickerScreen):
+            self.push_screen(ScanScreen(self.make_scanner))
+
+    def action_back_to_scan(self) -> None:
+        """Leave the layer walk for the scan table: that bucket's row shows the walk's last diagnosis."""
+        if self.busy is not None or self.canary_running:
+            self.notify(f"Wait: still {self.busy or 'running the canary'}.", timeout=4, markup=False)
+            return
+        if not self.check_action("back_to_scan", ()):
+            return
+        self.pop_screen()
+        if isinstance(self.screen, ScanScreen):
+            self.screen.update_from_walk()
+        self._generation += 1  # the walk's probe, if still running, no longer lands anywhere
+        self.bucket, self.diagnosis, self.probing = None, None, False
 
     @property
     def reads_in_flight(self) -> bool:
@@ -331,6 +372,11 @@ class S3ReplApp(App[None]):
             self.probing = False
             if self.main_screen is not None:
                 self.main_screen.show_probe_failed(_describe(error))
+        elif group == "scan":
+            for screen in self.screen_stack:
+                if isinstance(screen, ScanScreen):
+                    screen.show_failed(_describe(error))
+            return  # the scan screen says why, and r tries again
         elif group == "connect":
             for screen in self.screen_stack:  # listing the buckets failed: no spinner left running
                 if isinstance(screen, BucketPickerScreen):

@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bucket(tui, required=False)
     _add_common(tui)
     tui.add_argument("--read-only", action="store_true", help="hide and refuse every write")
+    tui.add_argument("--scan", action="store_true",
+                     help="start on the table of every bucket with replication (as `s3repl-tui scan`)")
     tui.add_argument("--export-dir", metavar="DIR", help="where `e` writes the report (default: current directory)")
     tui.add_argument(
         "--canary-prefix", metavar="PREFIX", default=".s3repl-tui/canary/", help="where the canary writes its object"

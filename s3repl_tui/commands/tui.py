@@ -9,8 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from s3repl_tui.app import S3ReplApp
+from s3repl_tui.aws import ConnectOptions
 from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import UserError
+from s3repl_tui.scan import Scanner, open_accounts
 from s3repl_tui.screens.backend import CanarySettings, LiveBackend
 
 
@@ -40,11 +42,14 @@ def require_terminal(command: str) -> None:
 def run(args: argparse.Namespace) -> int:
     require_terminal("tui")
     export_dir = getattr(args, "export_dir", None)
+    options = connect_options(args)
     app = S3ReplApp(
-        LiveBackend(connect_options(args), canary_settings=canary_settings(args)),
+        LiveBackend(options, canary_settings=canary_settings(args)),
         source_bucket=getattr(args, "source_bucket", None),
         read_only=bool(getattr(args, "read_only", False)),
         export_dir=Path(export_dir) if export_dir else None,
+        make_scanner=lambda: scanner(options),
+        scan_first=bool(getattr(args, "scan", False)),
     )
     app.run()
     if app.connection_error is not None:
@@ -54,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
     if app.reads_in_flight:
         exit_abandoning_reads(0)
     return 0
+
+
+def scanner(options: ConnectOptions) -> Scanner:
+    """The scan screen's scanner: the app's own account (and --dest-profile), as ``s3repl-tui scan``."""
+    return Scanner(open_accounts([options.source_profile], options))
 
 
 def exit_abandoning_reads(code: int) -> None:
