@@ -1,4 +1,4 @@
-"""One boto3 session per account, clients per (service, region), and the caller identity of each."""
+"""One botocore session per account, clients per (service, region), and the caller identity of each."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 from s3repl_tui.aws.connect_errors import open_error, profile_not_found
 from s3repl_tui.aws.errors import classify
 from s3repl_tui.aws.meter import CallListener, CallMeter
+from s3repl_tui.aws.models import CoreSession
 from s3repl_tui.aws.retries import RETRIES
 from s3repl_tui.probes.snapshot import Identity
 
@@ -60,7 +60,7 @@ class AccountSession:
     def __init__(
         self,
         side: Side,
-        boto_session: boto3.Session,
+        boto_session: Any,  # CoreSession, or a boto3.Session: client(), region_name, _session
         profile: str | None = None,
         endpoint_url: str | None = None,
         meter: CallMeter | None = None,
@@ -82,7 +82,7 @@ class AccountSession:
         cls, side: Side, profile: str | None, options: ConnectOptions, meter: CallMeter | None = None
     ) -> AccountSession:
         """Raises botocore's ProfileNotFound for an unknown profile (Connection.open explains it)."""
-        session = boto3.Session(profile_name=profile, region_name=options.region)
+        session = CoreSession(profile_name=profile, region_name=options.region)
         session._session.set_default_client_config(CREDENTIAL_CONFIG)  # before any credentials are resolved
         return cls(side, session, profile=profile, endpoint_url=options.endpoint_url, meter=meter)
 
@@ -102,7 +102,7 @@ class AccountSession:
     def _make_client(self, service: str, region: str, config: Config) -> Any:
         # Caller holds self._lock. endpoint_url=None lets botocore apply profile/env endpoints.
         client = self.boto_session.client(
-            service,  # type: ignore[call-overload]
+            service,
             region_name=region,
             endpoint_url=self.endpoint_url,
             config=config,
