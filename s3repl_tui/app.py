@@ -630,7 +630,8 @@ class S3ReplApp(App[None]):
             return
         palette = Binding("ctrl+p", "command_palette", "Command palette", tooltip="Search every command by name")
         quit_keys = Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit s3repl-tui (a running probe is abandoned)")
-        own = [b for b in self.BINDINGS if isinstance(b, Binding) and b.action != "quit"]
+        scan_keys = ("scan", "back_to_scan") if self.make_scanner is None else ()  # no scan screen: not listed
+        own = [b for b in self.BINDINGS if isinstance(b, Binding) and b.action not in ("quit", *scan_keys)]
         bindings = [b for b in (*MainScreen.BINDINGS, palette, *own, quit_keys) if isinstance(b, Binding)]
         self.push_screen(HelpScreen(bindings, read_only=self.read_only, intro=HELP_INTRO))
 
