@@ -27,6 +27,7 @@ from s3repl_tui.commands.fix import profile_flags, render_plan, render_result
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_UNKNOWN, EXIT_USAGE, UserError
 from s3repl_tui.fixes import apply_plan, export_plan
 from s3repl_tui.fixes.apply import describe_error
+from s3repl_tui.plain_text import printable
 from s3repl_tui.setup import Answers, Discovery, Prompter, QuestionaryPrompter, plan_setup, verify, wizard
 from s3repl_tui.setup.answers import NEW_KEY, SetupAnswers
 from s3repl_tui.setup.discover import BucketInfo
@@ -101,6 +102,21 @@ def describe(answers: SetupAnswers, state: SetupState) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Names, keys and messages come from the user and from AWS: what is printed of them has its control
+    characters spelled out (``plain_text``), so an escape sequence never reaches the terminal raw."""
+    try:
+        return _run(args)
+    except UserError as error:
+        error.message, error.hint = printable(error.message), printable(error.hint)
+        error.args = (error.message,)
+        raise
+
+
+def _progress(message: str) -> None:
+    print(f"  {printable(message)}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     given = _given(args)
     if args.format and not args.plan_only:
         raise UserError("--format only applies with --plan-only.", hint="Add --plan-only, or drop --format.")
@@ -109,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     human: TextIO = sys.stderr if args.plan_only else sys.stdout
 
     def say(message: str) -> None:
-        print(message, file=human)
+        print(printable(message), file=human)
 
     if prompter is None:
         _require_flags(args, given)
@@ -128,10 +144,11 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_setup(state, done)
 
     if args.plan_only:
-        preamble = (PLAN_ONLY_READS, *describe(done, state))
+        preamble = (PLAN_ONLY_READS, *(printable(line) for line in describe(done, state)))
         if any(change.creates for change in plan.changes):
             preamble += (PLACEHOLDER_NOTE,)
-        sys.stdout.write(export_plan(plan, args.format or "cli", title="s3repl-tui init plan", preamble=preamble))
+        exported = export_plan(plan, args.format or "cli", title="s3repl-tui init plan", preamble=preamble)
+        sys.stdout.write(printable(exported))  # JSON escapes control characters already: the same text
         return EXIT_PASS
 
     say("\n".join(describe(done, state)) + "\n")
@@ -146,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.yes and not _confirm(prompter, question):
             say("Nothing was changed.")
             return EXIT_FAIL
-        result = apply_plan(plan, connection, on_progress=lambda message: print(f"  {message}", file=sys.stderr))
+        result = apply_plan(plan, connection, on_progress=_progress)
         say("\n" + render_result(result))
         if result.backup_dir is not None:
             say(f"Backup of the previous documents: {result.backup_dir}")
@@ -186,7 +203,8 @@ def _verify(args: argparse.Namespace, connection: Connection, bucket: str, say: 
         return EXIT_PASS
     try:
         result = verify.run_canary(
-            connection, report, emulate=args.emulate_replication, on_progress=lambda line: print(line, file=sys.stderr)
+            connection, report, emulate=args.emulate_replication,
+            on_progress=lambda line: print(printable(line), file=sys.stderr),
         )
     except (ClientError, BotoCoreError) as error:
         say(f"The canary could not run ({describe_error(error)}); upload an object and look at its replication status.")

@@ -10,6 +10,7 @@ progress on stderr, the outcome on stdout. Exit codes: 0 the job completed with 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from s3repl_tui.aws import Connection, classify
 from s3repl_tui.batch import JobState, RetryPlan, create_job, follow_job, parse_statuses, prepare_retry
@@ -28,6 +30,7 @@ from s3repl_tui.commands.common import connect_options
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, UserError
 from s3repl_tui.fixes import apply_plan, export_plan
 from s3repl_tui.fixes.apply import describe_error
+from s3repl_tui.plain_text import printable, printable_line
 from s3repl_tui.probes import probe
 from s3repl_tui.sandbox.emulation import is_sandbox_endpoint
 
@@ -41,6 +44,17 @@ TIMEOUT_SECONDS = 6 * 3600.0
 # IAM changes take a few seconds to reach every service; a job created at once may not assume the role.
 IAM_SETTLE_SECONDS = 10.0
 Ask = Callable[[str], bool]
+# What botocore's S3 clients accept as a bucket name (their own check; anything else is a
+# ParamValidationError before a request is sent). AWS's naming rules are stricter for new buckets
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), but older buckets
+# may hold capitals and underscores.
+_BUCKET_NAME = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
+
+
+def _say(console: Console, text: str, **style: Any) -> None:
+    """Print ``text`` as it is: never markup or an emoji code, every control character spelled out
+    (values come from AWS and from the user)."""
+    console.print(Text(printable(text)), markup=False, emoji=False, highlight=False, **style)
 
 
 def ask_on_terminal(console: Console) -> Ask:
@@ -52,7 +66,7 @@ def ask_on_terminal(console: Console) -> Ask:
                 "Run it in a terminal, or pass --yes to apply the role changes and create the job without asking "
                 "(what it would do is printed above).",
             )
-        answer = console.input(f"{question} [y/N] ")
+        answer = console.input(Text(f"{printable_line(question)} [y/N] "))
         return answer.strip().lower() in ("y", "yes")
 
     return ask
@@ -60,22 +74,23 @@ def ask_on_terminal(console: Console) -> Ask:
 
 def _show_plan(out: Console, plan: RetryPlan) -> None:
     spec = plan.spec
-    out.print(f"Batch Replication for s3://{spec.source_bucket} (account {spec.account_id}, {spec.region})")
+    _say(out, f"Batch Replication for s3://{spec.source_bucket} (account {spec.account_id}, {spec.region})")
     for status in spec.statuses:
-        out.print(f"  selects     {status}: {STATUS_MEANINGS[status]}")
-    out.print(f"  role        {spec.role_arn}")
+        _say(out, f"  selects     {status}: {STATUS_MEANINGS[status]}")
+    _say(out, f"  role        {spec.role_arn}")
     report = f"s3://{spec.report_bucket}/{spec.report_prefix}/" if spec.report_bucket else "none"
-    out.print(f"  report      {report}")
+    _say(out, f"  report      {report}")
     for item in plan.checked:
         mark = "ok" if item.ok else item.status
-        out.print(f"  [{mark:^13}] {item.requirement.summary}", markup=False)
+        _say(out, f"  [{mark:^13}] {item.requirement.summary}")
     for warning in plan.warnings:
-        out.print(f"  note: {warning}", markup=False)
+        _say(out, f"  note: {warning}")
     if plan.failing_layers:
-        out.print(
+        _say(
+            out,
             f"  warning: live replication still fails ({', '.join(plan.failing_layers)}); the job would fail those "
             f"objects again. Run s3repl-tui fix --source-bucket {spec.source_bucket} first.",
-            markup=False, style="yellow",
+            style="yellow",
         )
 
 
@@ -85,23 +100,23 @@ def _fix_role(
     """Offer the role changes; True when the role is ready afterwards."""
     changes = plan.role_changes
     if plan.needs_a_person:
-        out.print("The job cannot work until a person does this:", style="red")
+        _say(out, "The job cannot work until a person does this:", style="red")
         for note in plan.needs_a_person:
-            out.print(f"  - {note}", markup=False)
+            _say(out, f"  - {note}")
         return False
     if not changes.changes:
         return True
-    out.print("\nThe role needs these changes (applied safely: re-read, backed up, read back; s3repl-tui undo):")
+    _say(out, "\nThe role needs these changes (applied safely: re-read, backed up, read back; s3repl-tui undo):")
     for change in changes.changes:
-        out.print(f"  {change.api} {change.ref.label}: {change.summary}", markup=False)
-        out.print(change.diff(), markup=False, highlight=False)
+        _say(out, f"  {change.api} {change.ref.label}: {change.summary}")
+        _say(out, change.diff())
     if not ask("Apply these role changes?"):
-        out.print("Nothing changed. To apply them yourself:\n", markup=False)
-        out.print(export_plan(changes, "cli"), markup=False)
+        _say(out, "Nothing changed. To apply them yourself:\n")
+        _say(out, export_plan(changes, "cli"))
         return False
     result = apply_plan(changes, connection)
     for message in result.messages:
-        out.print(f"  {message}", markup=False)
+        _say(out, f"  {message}")
     if not result.complete:
         return False
     with errors.status("Waiting for IAM to make the role changes visible to S3 Batch Operations…"):
@@ -116,11 +131,11 @@ def follow_with_progress(
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(f"job {job_id[:8]} New", total=None)
+        task = progress.add_task(Text(f"job {printable_line(job_id[:8])} New").markup, total=None)
 
         def show(state: JobState) -> None:
-            progress.update(task, description=f"job {job_id[:8]} {state.status}", total=state.total,
-                            completed=state.done)
+            description = Text(f"job {printable_line(job_id[:8])} {printable_line(state.status)}").markup
+            progress.update(task, description=description, total=state.total, completed=state.done)
 
         return follow_job(s3control, account, job_id, on_update=show, poll_seconds=poll_seconds,
                           timeout_seconds=timeout_seconds)
@@ -202,15 +217,37 @@ def run(
     timeout_seconds: float = TIMEOUT_SECONDS,
     settle_seconds: float = IAM_SETTLE_SECONDS,
 ) -> int:
-    """``s3control``/``ask``/timings are injectable for tests (moto has no Batch Operations)."""
+    """``s3control``/``ask``/timings are injectable for tests (moto has no Batch Operations).
+
+    Names, statuses and messages come from the user and from AWS: what is printed of them has its
+    control characters spelled out and is never read as markup (``plain_text``)."""
+    try:
+        return _run(args, s3control, ask, poll_seconds, timeout_seconds, settle_seconds)
+    except UserError as error:
+        error.message, error.hint = printable(error.message), printable(error.hint)
+        error.args = (error.message,)
+        raise
+
+
+def _run(
+    args: argparse.Namespace,
+    s3control: Any,
+    ask: Ask | None,
+    poll_seconds: float,
+    timeout_seconds: float,
+    settle_seconds: float,
+) -> int:
     statuses = parse_statuses(args.statuses)
+    if args.report_bucket is not None and not _BUCKET_NAME.fullmatch(args.report_bucket):
+        raise UserError(f"--report-bucket {args.report_bucket!r} is not a bucket name.",
+                        "Give the name of a bucket of the source account in the source region.")
     errors = Console(stderr=True)
     out = Console(highlight=False, soft_wrap=True)
     if ask is None:  # a --yes flag, once cli.py has one for retry, answers every question
         ask = (lambda _question: True) if getattr(args, "yes", False) else ask_on_terminal(errors)
     with errors.status("Connecting…") as status:
         connection = Connection.open(connect_options(args))
-        status.update(f"Reading the replication setup of s3://{args.source_bucket}…")
+        status.update(Text(f"Reading the replication setup of s3://{printable_line(args.source_bucket)}…"))
         snapshot = probe(connection, args.source_bucket)
         plan = prepare_retry(connection, snapshot, statuses, args.report_bucket)
     _show_plan(out, plan)
@@ -218,21 +255,21 @@ def run(
     endpoint = client.meta.endpoint_url
     in_sandbox = s3control is None and is_sandbox_endpoint(endpoint)
     if in_sandbox:
-        out.print(SANDBOX_NOTE, markup=False, style="yellow")
+        _say(out, SANDBOX_NOTE, style="yellow")
         poll_seconds = min(poll_seconds, SANDBOX_POLL_SECONDS)
         settle_seconds = 0.0  # the sandbox's IAM is consistent at once
     if not _fix_role(out, errors, plan, connection, ask, settle_seconds):
         return EXIT_FAIL
     role_changed = bool(plan.role_changes.changes)
     if not ask(f"Create the Batch Replication job for {','.join(statuses)} objects?"):
-        out.print("No job created." + (f" The role changes are kept; to restore the role: {_undo_command(plan)}"
-                                       if role_changed else ""), markup=False)
+        _say(out, "No job created." + (f" The role changes are kept; to restore the role: {_undo_command(plan)}"
+                                       if role_changed else ""))
         return EXIT_FAIL
     try:
         job_id = create_job(client, plan.spec)
     except (ClientError, BotoCoreError) as error:
         raise create_failure(error, plan, endpoint, role_changed) from error
-    errors.print(f"Created job {job_id}.")
+    _say(errors, f"Created job {job_id}.")
     follow = _follow_command(plan, job_id)
     try:
         state = follow_with_progress(client, plan.spec.account_id, job_id, errors, poll_seconds, timeout_seconds)
@@ -240,8 +277,8 @@ def run(
         raise UserError(f"Job {job_id} was created, but following it failed ({describe_error(error)}).",
                         f"Follow it with: {follow}", exit_code=EXIT_FAIL) from error
     except KeyboardInterrupt:
-        out.print(f"Stopped following job {job_id}; it goes on. Follow it with: {follow}", markup=False)
+        _say(out, f"Stopped following job {job_id}; it goes on. Follow it with: {follow}")
         return EXIT_INTERRUPTED
     for line in outcome_lines(state, plan):
-        out.print(line, markup=False)
+        _say(out, line)
     return EXIT_PASS if state.succeeded_fully else EXIT_FAIL
