@@ -27,6 +27,9 @@ ALLOW_EVERYTHING = NamedPolicy("assumed:other-side-allows", {
 })
 
 
+_OTHER_SIDE_ALLOWS = (ALLOW_EVERYTHING,)
+
+
 @functools.lru_cache(maxsize=64)
 def _delegating_key_policy(account: str) -> NamedPolicy:
     """A default key policy (delegates to the account's IAM) to judge the role's IAM side of a key."""
@@ -270,7 +273,7 @@ def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[A
             resource = SideResult(None, (_unresolved(item),))
         else:
             resource = None
-            stand_in = () if item.target == "trust" else (ALLOW_EVERYTHING,)
+            stand_in = () if item.target == "trust" else _OTHER_SIDE_ALLOWS
             resource_call = (stand_in, _boundary_stand_in(item, role), policy, item.resource_account)
             if role is not None and not role.unreadable and item.target != "trust":
                 combined_call = (role.policies, role.boundary, policy, item.resource_account)

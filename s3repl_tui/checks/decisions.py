@@ -261,9 +261,25 @@ def cached_judgement(judge: Callable[..., T]) -> Callable[..., T]:
 Call = tuple[tuple[NamedPolicy, ...], NamedPolicy | None, NamedPolicy | None, str | None] | None
 
 
-def _union_info(policies: tuple[NamedPolicy | None, ...]) -> _Documents:
-    return _remember(("union", *map(id, policies)), policies,  # type: ignore[no-any-return]
-                     lambda: _combine(policies))
+def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
+    """Each call's (documents, resource account), and the documents of all calls together: found once per
+    set of objects (the calls of every rule's requests to one resource are made of the same ones)."""
+    parts = tuple(None if call is None else (id(call[0]), *map(id, call[0]), id(call[1]), id(call[2]), call[3])
+                  for call in calls)
+
+    def compute() -> tuple[Hashable, _Documents]:
+        asked: list[Hashable] = []
+        policies: list[NamedPolicy | None] = []
+        for call in calls:
+            if call is None:
+                asked.append(None)
+                continue
+            identity, boundary, resource_policy, account = call
+            asked.append((_documents_info(tuple(identity), boundary, resource_policy).key, account))
+            policies += [*identity, None, boundary, resource_policy, None]
+        return tuple(asked), _combine(tuple(policies))
+
+    return _remember(("calls", parts), calls, compute)  # type: ignore[no-any-return]
 
 
 def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) -> tuple[T | None, ...]:
@@ -276,17 +292,8 @@ def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) 
     if not ENABLED:
         return tuple(None if call is None else judge(item, *call) for call in calls)
     request = item.request
-    asked: list[Hashable] = []
-    policies: list[NamedPolicy | None] = []
-    for call in calls:
-        if call is None:
-            asked.append(None)
-            continue
-        identity, boundary, resource_policy, account = call
-        asked.append((_documents_info(identity, boundary, resource_policy).key, account))
-        policies += [*identity, None, boundary, resource_policy, None]
-    union = _union_info(tuple(policies))
-    key = ("together", item.target, request.principal, request.action, tuple(asked),
+    asked, union = _calls_info(calls)
+    key = ("together", item.target, request.principal, request.action, asked,
            request_class(request, item.absent_keys, union))
     found = _together.get(key)
     if found is not None:
