@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from s3repl_tui.checks import facts as checked
@@ -68,9 +69,10 @@ class SetupFacts:
     def source(self) -> BucketSnapshot:
         return self.snapshot.source
 
-    @property
+    @cached_property
     def rules(self) -> tuple[RuleFacts, ...]:
-        """Every rule, enabled or not: a fix may enable one, and its objects need the same grants."""
+        """Every rule, enabled or not: a fix may enable one, and its objects need the same grants
+        (parsed once per SetupFacts: a configuration may hold a thousand rules)."""
         return checked.rule_facts(self.snapshot.replication)
 
     def rules_to(self, destination: str) -> list[RuleFacts]:

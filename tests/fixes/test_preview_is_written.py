@@ -9,6 +9,7 @@ variants whose fixes add statements.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -18,11 +19,28 @@ from s3repl_tui.checks.model import Finding
 from s3repl_tui.fixes import plan_fixes
 from s3repl_tui.fixes.jsondoc import statements
 from s3repl_tui.fixes.model import Plan
-from s3repl_tui.sandbox import Sandbox, build_seed, scenarios
+from s3repl_tui.sandbox import Sandbox, SeedSetup, build_seed, scenarios
 
 from . import seeded
 
+
+def prefix_rule_without_grants(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """A rule for one prefix, and nothing granted anywhere: the statements are scoped to the prefix
+    (``logs/*``) and both keys need theirs."""
+    c = seeded.clients(sandbox, setup)
+    replication = copy.deepcopy(setup.documents["replication"])
+    replication["Rules"][0]["Filter"] = {"Prefix": "logs/"}
+    c["s3_a"].put_bucket_replication(Bucket=setup.source_bucket, ReplicationConfiguration=replication)
+    c["iam"].detach_role_policy(RoleName=setup.role_name, PolicyArn=setup.managed_policy_arn)
+    c["iam"].delete_role_policy(RoleName=setup.role_name, PolicyName=setup.inline_policy_name)
+    c["s3_b"].delete_bucket_policy(Bucket=setup.dest_bucket)
+    policy = copy.deepcopy(setup.documents["replica_key_policy"])
+    policy["Statement"] = policy["Statement"][:1]
+    c["kms_b"].put_key_policy(KeyId=setup.replica_key_arn, PolicyName="default", Policy=json.dumps(policy))
+
+
 STATEMENT_BREAKAGES = {
+    "prefix-rule-without-grants": prefix_rule_without_grants,
     **seeded.ALL_BREAKAGES,
     **{
         name: scenarios.MORE_BREAKAGES[name]
