@@ -29,7 +29,7 @@ from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import decisions, judge
 from s3repl_tui.probes import run as probe_run
 from s3repl_tui.probes import traced_probe
-from s3repl_tui.probes.snapshot import Read
+from s3repl_tui.probes.snapshot import Read, Snapshot
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
 from s3repl_tui.sandbox.faults import CallRecorder
 
@@ -271,12 +271,26 @@ def bench_scale(results: Results, sandbox: Sandbox, runs: int) -> None:
                     f"{ratio(b, a)} for {destinations}x the destinations; median of {runs}; in-process moto")
 
 
+def _time_judge(snapshot: Snapshot, runs: int, fresh: bool = True) -> tuple[float, float]:
+    """Median wall and CPU seconds (this thread's) of ``judge(snapshot)``; ``fresh``: caches cleared first."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        if fresh:
+            decisions.clear()  # every run judges afresh, as a new `check` process does
+        started, cpu = time.perf_counter(), time.thread_time()
+        judge(snapshot)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.thread_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def bench_judge_rules(results: Results, sandbox: Sandbox, seed: SeedSetup, runs: int) -> None:
     """judge alone on the seed's snapshot with its one rule repeated (S3 allows up to 1,000 rules)."""
     import copy
     import dataclasses
 
     section = "judge vs rules"
+    runs = max(runs, 5)  # milliseconds on a shared machine: a few more samples
     snapshot, _trace = traced_probe(connect(), seed.source_bucket)
     configuration = snapshot.replication or {}
     rule = configuration["Rules"][0]
@@ -286,43 +300,36 @@ def bench_judge_rules(results: Results, sandbox: Sandbox, seed: SeedSetup, runs:
                  for n in range(count)]
         source = dataclasses.replace(snapshot.source, replication=Read.ok({**configuration, "Rules": rules}))
         bigger = dataclasses.replace(snapshot, source=source)
-        walls = []
-        for _ in range(runs):
-            decisions.clear()  # every run judges afresh, as a new `check` process does
-            started = time.perf_counter()
-            judge(bigger)
-            walls.append(time.perf_counter() - started)
-        wall = statistics.median(walls)
+        wall, cpu = _time_judge(bigger, runs)
         asked = decisions.stats()
-        note = (f"median of {runs}; decisions judged {asked['misses']}, answered from the cache {asked['hits']} "
-                f"({asked['rebound']} for another object of the same class)")
+        note = (f"median of {runs}; CPU {ms(cpu)}; decisions judged {asked['misses']}, answered from the cache "
+                f"{asked['hits']} ({asked['rebound']} for another object of the same class)")
         if previous is not None:
             note += f"; {ratio(wall, previous[1])} for {count / previous[0]:.0f}x the rules"
         if count == 100:
             note += "; goal < 50 ms"
         results.add(section, f"judge, {count} rule(s) to one destination", ms(wall), note)
         previous = (count, wall)
-    # The same 100 rules with the decision cache off: what the cache saves.
+    # The same 100 rules keyed by each request's full resource and context (the cache before classes).
+    saved_classes, decisions.CLASSES = decisions.CLASSES, False
+    try:
+        wall, cpu = _time_judge(bigger, runs)
+    finally:
+        decisions.CLASSES = saved_classes
+    results.add(section, f"judge, {count} rules, decisions keyed by the full request", ms(wall),
+                f"median of {runs}; CPU {ms(cpu)}; decisions judged {decisions.stats()['misses']}: distinct "
+                "prefixes send distinct object requests")
+    # And with the decision cache off: what the cache saves.
     saved, decisions.ENABLED = decisions.ENABLED, False
     try:
-        walls = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            judge(bigger)
-            walls.append(time.perf_counter() - started)
+        wall, cpu = _time_judge(bigger, runs)
     finally:
         decisions.ENABLED = saved
-    results.add(section, f"judge, {count} rules, decision cache off", ms(statistics.median(walls)),
-                f"median of {runs}; rules with distinct prefixes send distinct object requests")
+    results.add(section, f"judge, {count} rules, decision cache off", ms(wall), f"median of {runs}; CPU {ms(cpu)}")
     shared = [{**copy.deepcopy(rule), "ID": f"rule-{n}", "Priority": n} for n in range(100)]
     source = dataclasses.replace(snapshot.source, replication=Read.ok({**configuration, "Rules": shared}))
     same = dataclasses.replace(snapshot, source=source)
-    walls = []
-    for _ in range(runs):
-        decisions.clear()
-        started = time.perf_counter()
-        judge(same)
-        walls.append(time.perf_counter() - started)
+    wall, cpu = _time_judge(same, runs)
     asked = decisions.stats()
-    results.add(section, "judge, 100 rules with one filter to one destination", ms(statistics.median(walls)),
-                f"median of {runs}; decisions judged {asked['misses']}, from the cache {asked['hits']}")
+    results.add(section, "judge, 100 rules with one filter to one destination", ms(wall),
+                f"median of {runs}; CPU {ms(cpu)}; decisions judged {asked['misses']}, from the cache {asked['hits']}")
