@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS
 from s3repl_tui.scan import Progress, Scanner, ScanRow, exit_code, open_accounts, sort_rows
 
 PROGRESS_EVERY_SECONDS = 5.0  # without a terminal on stderr: one progress line at most this often
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
 VERDICT_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow"}
 
 
@@ -159,6 +161,15 @@ class _ProgressLine:
             self.errors.print(progress.line, highlight=False, soft_wrap=True)
 
 
+def _silence_stdout() -> None:
+    """Python flushes stdout once more at exit; to a closed pipe that would print a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to flush to a pipe
+        pass
+
+
 def run(args: argparse.Namespace) -> int:
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     profiles = profiles_of(args)
@@ -184,6 +195,10 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(json.dumps(row.to_json()) + "\n")
         with _ProgressLine(errors) as progress:
             rows = scanner.run(on_row=emit, on_progress=progress)
+    except BrokenPipeError:
+        # The reader went away (`scan --format json | head`): stop quietly, as a SIGPIPE would.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     finally:
         if output is not None:
             output.close()

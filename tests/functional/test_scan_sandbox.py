@@ -209,3 +209,42 @@ def test_a_probe_that_crashes_is_that_buckets_unknown_row(sandbox: Sandbox, seed
     rows = Scanner(open_accounts([SOURCE_PROFILE], ConnectOptions()), probe_function=crashing).run()
     assert [(row.bucket, row.verdict, row.error) for row in rows] == [
         (seed.source_bucket, "unknown", "RuntimeError: the probe broke")]
+
+
+class _ClosedPipe:
+    """stdout whose reader has gone away (`scan --format json | head -1`)."""
+
+    def write(self, _text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_stops_the_scan_without_a_traceback(
+    account: SeedSetup, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    code = main(["scan", "--source-profile", SOURCE_PROFILE, "--format", "json"])
+    assert code == 141 and "Traceback" not in capsys.readouterr().err
+
+
+def test_scan_clients_retry_adaptively_and_ride_out_throttling(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """Adaptive mode: standard retries plus a client-side rate limiter that slows down after throttling
+    (https://docs.aws.amazon.com/boto3/latest/guide/retries.html). Two SlowDown answers to the bucket's
+    GetBucketReplication are retried, and the verdict is the one without them."""
+    throttled = {"left": 2}
+
+    def slow_down(request: SandboxRequest) -> FaultResponse | None:
+        if request.operation == REPLICATION_OPERATION and throttled["left"] > 0:
+            throttled["left"] -= 1
+            return error_response(503, "s3", "SlowDown", "Please reduce your request rate.")
+        return None
+
+    accounts = open_accounts([SOURCE_PROFILE], ConnectOptions(dest_profile=DEST_PROFILE))
+    for session in accounts[0].connection.sessions:
+        assert session.client("s3").meta.config.retries["mode"] == "adaptive"
+    sandbox.middleware.fault_hooks.append(slow_down)
+    rows = Scanner(accounts).run()
+    assert throttled["left"] == 0
+    assert [(row.bucket, row.verdict) for row in rows] == [(seed.source_bucket, "pass")]
