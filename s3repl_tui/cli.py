@@ -29,6 +29,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this endpoint")
 
 
+def _window(text: str) -> int:
+    from s3repl_tui.commands.check import window_seconds  # the parser stays light: imported when used
+
+    return window_seconds(text)
+
+
 def _add_bucket(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--source-bucket", metavar="B", required=required, type=normalise_source_bucket,
                         help="the replication source bucket (name, s3://name or arn:aws:s3:::name)")
@@ -98,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bucket(check, required=True)
     _add_common(check)
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    check.add_argument("--since", type=_window, default=24 * 3600, metavar="WINDOW",
+                       help="how far back replication metrics and failure events count (90m, 24h, 7d; default 24h)")
+    check.add_argument("--events", type=Path, metavar="FILE",
+                       help="JSON lines of S3 replication failure events (as SQS/SNS/Lambda receive them)")
 
     fix = commands.add_parser("fix", help="plan, confirm and apply least-privilege fixes")
     _add_bucket(fix, required=True)

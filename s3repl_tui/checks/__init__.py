@@ -13,6 +13,7 @@ from s3repl_tui.checks import (
     destination_policy,
     facts,
     key_policy,
+    monitoring,
     role_kms,
     rule,
     service_role,
@@ -70,12 +71,16 @@ def judge(snapshot: Snapshot) -> Report:
         not_judged: Exception | None = None
     except Exception as error:
         accesses, not_judged = None, error
-    layers = []
+    layers: list[LayerResult] = []
     for layer_id, title in LAYERS + EXTRA_LAYERS:
         try:
             if accesses is None and layer_id in _NEEDS_ACCESS:
                 raise not_judged or RuntimeError("no access decisions")
-            findings = tuple(prerequisites(snapshot, layer_id)) + _CHECKS[layer_id](snapshot, accesses or ())
+            if layer_id == "monitoring":  # judges the other layers against what S3 reports
+                judged: tuple[Finding, ...] = monitoring.check(snapshot, layers)
+            else:
+                judged = _CHECKS[layer_id](snapshot, accesses or ())
+            findings = tuple(prerequisites(snapshot, layer_id)) + judged
         except Exception as error:
             findings = (_could_not_judge(layer_id, error),)
         layers.append(LayerResult(layer_id, title, findings))

@@ -19,7 +19,10 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("destination-policy", "Destination bucket policy"),
     ("rule", "Replication rule"),
 )
-EXTRA_LAYERS: tuple[tuple[str, str], ...] = (("source-policy", "Source bucket policy"),)
+EXTRA_LAYERS: tuple[tuple[str, str], ...] = (
+    ("source-policy", "Source bucket policy"),
+    ("monitoring", "Monitoring"),  # what S3 reports is happening (checks/monitoring.py), judged last
+)
 LAYER_TITLES: dict[str, str] = dict(LAYERS + EXTRA_LAYERS)
 
 

@@ -11,7 +11,7 @@ from s3repl_tui.checks.model import Finding
 from s3repl_tui.probes.snapshot import BucketSnapshot, Read, Snapshot
 
 # Layers whose every check starts from the replication configuration (it names role, keys, buckets).
-_NEED_CONFIGURATION = ("key-policy", "service-role", "role-kms", "destination-policy", "source-policy")
+_NEED_CONFIGURATION = ("key-policy", "service-role", "role-kms", "destination-policy", "source-policy", "monitoring")
 
 
 def _destinations(snapshot: Snapshot) -> set[str]:
@@ -27,6 +27,7 @@ _JUDGED_FROM_CONFIGURATION = {
     "role-kms": "the role's KMS permissions",
     "destination-policy": "the destination bucket policies",
     "source-policy": "the source bucket policy's effect on the role",
+    "monitoring": "the rules whose replication metrics to read",
 }
 
 

@@ -143,6 +143,7 @@ class BackupSet:
                 {
                     "index": index,
                     "change_id": change.id,
+                    "layer": change.layer,
                     "fix_ids": list(change.fix_ids),
                     "label": change.ref.label,
                     "summary": change.summary,
@@ -265,6 +266,25 @@ class BackupSet:
             elif listed.backup.undoable and not listed.backup.blocked:
                 return listed.backup, tuple(damaged)
         return None, tuple(damaged)
+
+    @staticmethod
+    def last_written(root: Path, source_bucket: str) -> dict[str, str]:
+        """Layer -> when the tool last wrote (or restored) a document of it for ``source_bucket``'s
+        setup (the set's creation time, just before its writes): failures S3 reported before it may
+        predate the change (checks/monitoring.py)."""
+        latest: dict[str, str] = {}
+        for listed in BackupSet.listing(root):
+            backup = listed.backup
+            if backup is None or backup.source_bucket != source_bucket:
+                continue
+            created = str(backup.manifest.get("created") or "")
+            undone = [str(record.get("time") or "") for record in backup.manifest.get("undo") or []]
+            for entry in backup.entries:
+                layer = str(entry.raw.get("layer") or "")
+                if layer and entry.status in (*UNDOABLE, "undone"):
+                    when = max([created, *undone]) if entry.status == "undone" else created
+                    latest[layer] = max(latest.get(layer, ""), when)
+        return latest
 
     @staticmethod
     def find(root: Path, set_id: str) -> BackupSet | None:

@@ -14,6 +14,7 @@ from s3repl_tui.probes.snapshot import (
     Document,
     Identity,
     KeySnapshot,
+    Observations,
     Read,
     ReadError,
     RoleSnapshot,
@@ -136,4 +137,5 @@ def assemble(state: ProbeState, endpoint_url: str | None, has_dest: bool, calls:
         role=_role(state.role, state.managed_policies) if state.role is not None else None,
         keys={ref: _key(state.keys[ref], state.key_material) for ref in sorted(state.keys, key=rank)},
         calls=calls,
+        observed=Observations(state.window_seconds, tuple(state.metrics[k] for k in sorted(state.metrics))),
     )

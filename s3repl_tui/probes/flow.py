@@ -11,26 +11,36 @@ from s3repl_tui.probes.assemble import bucket_snapshot
 from s3repl_tui.probes.buckets import bucket_fact, read_source
 from s3repl_tui.probes.destinations import read_destination
 from s3repl_tui.probes.keys import want_key
+from s3repl_tui.probes.monitoring import read_rule_metrics
 from s3repl_tui.probes.role import read_role
 from s3repl_tui.probes.run import Facts, ProbeRun
-from s3repl_tui.probes.snapshot import Document, Read, Snapshot
+from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Document, Read, Snapshot
 from s3repl_tui.probes.trace import ProbeTrace
 
 
 def probe(
-    connection: Connection, source_bucket: str, on_update: Callable[[Snapshot], None] | None = None
+    connection: Connection,
+    source_bucket: str,
+    on_update: Callable[[Snapshot], None] | None = None,
+    *,
+    window_seconds: int = DEFAULT_WINDOW_SECONDS,
 ) -> Snapshot:
     """Everything the checks need about ``source_bucket``'s replication. ``on_update`` receives partial
     snapshots (unread inputs ``Read.pending``) at most every ~50 ms, then the final one, always from
-    the calling thread."""
-    return traced_probe(connection, source_bucket, on_update)[0]
+    the calling thread. ``window_seconds``: how far back the replication metrics are read."""
+    return traced_probe(connection, source_bucket, on_update, window_seconds=window_seconds)[0]
 
 
 def traced_probe(
-    connection: Connection, source_bucket: str, on_update: Callable[[Snapshot], None] | None = None
+    connection: Connection,
+    source_bucket: str,
+    on_update: Callable[[Snapshot], None] | None = None,
+    *,
+    window_seconds: int = DEFAULT_WINDOW_SECONDS,
 ) -> tuple[Snapshot, ProbeTrace]:
     """``probe``, and the trace of its calls (see probes/trace.py): what a benchmark compares with."""
     run = ProbeRun(connection, source_bucket)
+    run.state.window_seconds = window_seconds
     with run.listening():
         run.submit(lambda: _begin(run))
         return run.wait(on_update)
@@ -75,6 +85,7 @@ def _follow_rules(run: ProbeRun, facts: Facts) -> None:
             continue
         bucket = bucket_name(target)
         read_destination(run, bucket, destination.get("Account"))
+        read_rule_metrics(run, rule, bucket)  # once the destination's Region is known
         replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
         if replica_key:
             want_key(run, str(replica_key), requester, bucket, rank=(1, number))

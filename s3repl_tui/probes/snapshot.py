@@ -156,6 +156,45 @@ class RoleSnapshot:
     boundary: Read[Document]  # absent("NoPermissionsBoundary") when the role has none
 
 
+DEFAULT_WINDOW_SECONDS = 24 * 3600  # check --since: how far back metrics and failure events count
+Series = tuple[tuple[str, float], ...]  # (ISO 8601 time, value), oldest first
+
+
+@dataclass(frozen=True)
+class RuleMetrics:
+    """CloudWatch ``AWS/S3`` replication metrics of one rule and destination over the window, read with
+    the source account's credentials in the destination bucket's region (where S3 publishes them)."""
+
+    rule_id: str
+    destination_bucket: str
+    region: str | None
+    series: Read[Mapping[str, Series]]  # metric name -> its datapoints
+
+
+@dataclass(frozen=True)
+class FailureEvent:
+    """One ``s3:Replication:OperationFailedReplication`` event record (an S3 event notification)."""
+
+    time: str  # eventTime, ISO 8601
+    key: str
+    version_id: str | None
+    rule_id: str | None
+    destination_bucket: str | None
+    reason: str  # replicationEventData.failureReason
+
+
+@dataclass(frozen=True)
+class Observations:
+    """What AWS says is actually happening: metrics read by the probe, failure events given to it."""
+
+    window_seconds: int = DEFAULT_WINDOW_SECONDS
+    metrics: tuple[RuleMetrics, ...] = ()
+    events: tuple[FailureEvent, ...] | None = None  # None: no event source was read
+    events_source: str = ""  # where the events came from ("events.jsonl")
+    # layer id -> when this tool last changed a document of it (ISO 8601; from its fix sets)
+    changed_at: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class CallStats:
     count: int = 0
@@ -175,6 +214,7 @@ class Snapshot:
     role: RoleSnapshot | None = None  # None: no configuration, or it names no role
     keys: Mapping[str, KeySnapshot] = field(default_factory=dict)  # reference as written -> key
     calls: CallStats = CallStats()
+    observed: Observations = Observations()
 
     @property
     def replication(self) -> Document | None:

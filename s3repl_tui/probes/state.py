@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from s3repl_tui.probes.snapshot import Document, Identity, Read
+from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Document, Identity, Read, RuleMetrics
 
 # Every input of a bucket and the operation that reads it (for pending and skipped reads).
 BUCKET_OPERATIONS: dict[str, str] = {
@@ -87,6 +87,8 @@ class ProbeState:
     key_material: dict[str, dict[str, Read[Any]]] = field(default_factory=dict)  # key ARN -> policy, aliases
     role: RoleState | None = None
     managed_policies: dict[str, Read[Document]] = field(default_factory=dict)  # ARN -> default version
+    window_seconds: int = DEFAULT_WINDOW_SECONDS
+    metrics: dict[tuple[str, str], RuleMetrics] = field(default_factory=dict)  # (rule id, destination) ->
     changed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

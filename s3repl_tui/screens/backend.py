@@ -35,6 +35,7 @@ from s3repl_tui.errors import UserError
 from s3repl_tui.fixes import apply_plan, check_state_dir, last_set, plan_fixes, resolve_state_dir, undo_last
 from s3repl_tui.fixes.backup import DamagedBackup
 from s3repl_tui.fixes.model import ApplyResult, DocumentRef, Plan, UndoResult
+from s3repl_tui.observations import with_observations
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Identity, Snapshot
 
@@ -237,7 +238,7 @@ class LiveBackend:
         def partial(snapshot: Snapshot) -> None:
             on_update(Diagnosis(judge(snapshot), replication_path(snapshot)))
 
-        snapshot = probe(self.connection, bucket, on_update=partial)
+        snapshot = with_observations(probe(self.connection, bucket, on_update=partial), state_dir=self.state_dir)
         report = judge(snapshot)
         plan = plan_fixes(snapshot, report)
         with self._lock:

@@ -33,17 +33,18 @@ def test_seed_setup_passes_with_warnings(seed: Seed) -> None:
     assert report.verdict == "pass"
     statuses = {layer.id: layer.status for layer in report.layers}
     assert statuses == {"versioning": "pass", "key-policy": "pass", "service-role": "pass", "role-kms": "warn",
-                        "destination-policy": "pass", "rule": "warn", "source-policy": "pass"}
+                        "destination-policy": "pass", "rule": "warn", "source-policy": "pass",
+                        "monitoring": "pass"}
     # The seed's role has kms:Encrypt but not kms:GenerateDataKey on the replica key; metrics are off; its
     # owner override is redundant under the destination's BucketOwnerEnforced (an info note, S14).
     assert codes(report) == ["role-kms-replica-encrypt-partial", "rule-metrics-disabled", "rule-replica-encryption",
-                             "rule-owner-override-unnecessary"]
+                             "rule-owner-override-unnecessary", "monitoring-metrics-off"]
 
 
 def test_layers_in_contract_order_then_extras(seed: Seed) -> None:
     ids = [layer.id for layer in seed.report().layers]
     assert ids[:6] == [layer for layer, _ in LAYERS]
-    assert ids[6:] == ["source-policy"]
+    assert ids[6:] == ["source-policy", "monitoring"]
 
 
 def test_bucket_refs_and_calls(seed: Seed) -> None:

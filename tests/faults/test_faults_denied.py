@@ -21,7 +21,7 @@ from s3repl_tui.sandbox import Sandbox, SeedSetup
 from s3repl_tui.sandbox.faults import CallRecorder, always, deny, matching, server_error
 
 ROLE_LAYERS = {"service-role": "unknown", "role-kms": "unknown"}
-RULE_LAYERS = ("key-policy", "service-role", "role-kms", "destination-policy", "rule", "source-policy")
+RULE_LAYERS = ("key-policy", "service-role", "role-kms", "destination-policy", "rule", "source-policy", "monitoring")
 
 # read ("operation@resource") -> {layer: status it must take}; every other layer is unchanged.
 # An empty dict is a read no check needs on the seed; each says why, and stays in the table so that a
