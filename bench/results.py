@@ -25,15 +25,27 @@ class Row:
     note: str = ""
 
 
+def load_average() -> float | None:
+    """The 1-minute load average: on a shared machine, what other work competed for the CPUs."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 @dataclass
 class Results:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    loads: list[float] = field(default_factory=list)  # load averages sampled while the bench ran
 
     def add(self, section: str, what: str, value: str, note: str = "") -> None:
         row = Row(section, what, value, note)
         self.rows.append(row)
+        load = load_average()
+        if load is not None:
+            self.loads.append(load)
         print(f"  {what:<58} {value:>16}  {note}", flush=True)
 
     def note(self, text: str) -> None:
@@ -90,6 +102,9 @@ def write_markdown(results: Results, command: str, elapsed: float, lines: Iterab
         f"- machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, {info['platform']}",
         "- every value is the median of the runs named in its row; ratios are computed from values measured "
         "in the same run",
+        *([f"- load average (1 min) while it ran: {min(results.loads):.1f} to {max(results.loads):.1f} on "
+           f"{info['nproc']} CPUs (above the CPU count, other processes competed for them and wall times grow)"]
+          if results.loads else []),
         "",
         results.table(),
         "",
