@@ -264,8 +264,8 @@ Call = tuple[tuple[NamedPolicy, ...], NamedPolicy | None, NamedPolicy | None, st
 def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
     """Each call's (documents, resource account), and the documents of all calls together: found once per
     set of objects (the calls of every rule's requests to one resource are made of the same ones)."""
-    parts = tuple(None if call is None else (id(call[0]), *map(id, call[0]), id(call[1]), id(call[2]), call[3])
-                  for call in calls)
+    # The identity policies come as a tuple (immutable): its id stands for its contents while held.
+    parts = tuple(None if call is None else (id(call[0]), id(call[1]), id(call[2]), call[3]) for call in calls)
 
     def compute() -> tuple[Hashable, _Documents]:
         asked: list[Hashable] = []
@@ -279,6 +279,8 @@ def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
             policies += [*identity, None, boundary, resource_policy, None]
         return tuple(asked), _combine(tuple(policies))
 
+    if any(call is not None and type(call[0]) is not tuple for call in calls):
+        return compute()  # a list could change: no memo by id
     return _remember(("calls", parts), calls, compute)  # type: ignore[no-any-return]
 
 
@@ -298,13 +300,23 @@ def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) 
     found = _together.get(key)
     if found is not None:
         judged, judged_for = found
-        answers = tuple(None if j is None else _rebind(j, judged_for, request.resource) for j in judged)
-        if all((answer is None) == (j is None) for answer, j in zip(answers, judged, strict=True)):
+        resource = request.resource
+        if judged_for == resource:
+            rebound: list[Any] | None = list(judged)
+        else:
+            rebound = []
+            for j in judged:
+                answer = None if j is None else _rebind(j, judged_for, resource)
+                if answer is None and j is not None:
+                    rebound = None  # a reason that can't be rebound: judged call by call
+                    break
+                rebound.append(answer)
+        if rebound is not None:
+            count = sum(1 for j in judged if j is not None)
             with _lock:
-                count = sum(j is not None for j in judged)
                 _stats["hits"] += count
-                _stats["rebound"] += count if judged_for != request.resource else 0
-            return answers
+                _stats["rebound"] += count if judged_for != resource else 0
+            return tuple(rebound)
     answers = tuple(None if call is None else judge(item, *call) for call in calls)
     with _lock:
         if len(_together) >= MAX_DECISIONS:
