@@ -167,6 +167,8 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                       help="buckets checked at the same time (default 8)")
     scan.add_argument("--format", choices=("text", "json"), default="text",
                       help="a table (text) or one JSON object per bucket (json lines)")
+    scan.add_argument("--since", type=_window, default=24 * 3600, metavar="WINDOW",
+                      help="how far back the observed failures (replication metrics) count (90m, 24h, 7d; default 24h)")
     where = scan.add_mutually_exclusive_group()
     where.add_argument("--output", type=Path, metavar="FILE", help="also write the JSON lines to FILE as they come")
     where.add_argument("--resume", type=Path, metavar="FILE",

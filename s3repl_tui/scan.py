@@ -100,6 +100,9 @@ class ScanRow:
     failing_layers: tuple[str, ...] = ()
     unknown_layers: tuple[UnknownLayer, ...] = ()
     error: str | None = None  # the bucket itself could not be read: why (the verdict is unknown)
+    # OperationsFailedReplication summed over the rules whose metrics were read (the monitoring layer, in
+    # the probe's window); None: nothing observed (metrics off or unreadable), never "0 failures".
+    observed_failures: float | None = None
     calls: int = 0
     report: Report | None = field(default=None, compare=False)  # the full report (not in the JSON line)
 
@@ -126,6 +129,7 @@ class ScanRow:
             "failing_layers": list(self.failing_layers),
             "unknown_layers": [{"id": u.id, "reason": u.reason} for u in self.unknown_layers],
             "error": self.error,
+            "observed_failures": _number(self.observed_failures),
             "calls": self.calls,
         }
 
@@ -150,8 +154,37 @@ class ScanRow:
                 UnknownLayer(str(u["id"]), str(u["reason"])) for u in data.get("unknown_layers") or ()
             ),
             error=data.get("error"),
+            observed_failures=_observed(data.get("observed_failures")),
             calls=int(data.get("calls") or 0),
         )
+
+
+def _number(value: float | None) -> float | int | None:
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _observed(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("observed_failures is not a number")
+    return float(value)
+
+
+def observed_failures(report: Report) -> float | None:
+    """Failed replication operations S3 reported (CloudWatch), per rule and destination once, summed;
+    None when no rule's metrics were read (or there is no monitoring layer)."""
+    try:
+        layer = report.layer("monitoring")
+    except KeyError:
+        return None
+    per_rule: dict[tuple[Any, Any], float] = {}
+    for finding in layer.findings:
+        evidence = finding.evidence
+        count = evidence.get("failed_operations")
+        if isinstance(count, int | float) and not isinstance(count, bool):
+            per_rule[(evidence.get("rule"), evidence.get("destination"))] = float(count)
+    return sum(per_rule.values()) if per_rule else None
 
 
 def row_from_report(report: Report, profile: str | None) -> ScanRow:
@@ -169,6 +202,7 @@ def row_from_report(report: Report, profile: str | None) -> ScanRow:
         destinations=tuple(Destination(d.bucket, d.account, d.region, d.rules) for d in report.destinations),
         failing_layers=tuple(layer.id for layer in report.layers if layer.status == "fail"),
         unknown_layers=tuple(unknown),
+        observed_failures=observed_failures(report),
         calls=report.call_count,
         report=report,
     )

@@ -98,14 +98,19 @@ def layers_text(row: ScanRow) -> str:
     return "-"
 
 
-HEADERS = ("VERDICT", "BUCKET", "ACCOUNT", "REGION", "DESTINATIONS", "FAILING LAYERS")
+HEADERS = ("VERDICT", "BUCKET", "ACCOUNT", "REGION", "DESTINATIONS", "OBSERVED FAILURES", "FAILING LAYERS")
+
+
+def observed_text(row: ScanRow) -> str:
+    """The monitoring layer's failed operations in the window; "-": nothing observed (metrics off)."""
+    return "-" if row.observed_failures is None else f"{row.observed_failures:g}"
 
 
 def table_lines(rows: Sequence[ScanRow]) -> list[Text]:
     """The table, one line per bucket, columns padded to their widest cell (never wrapped)."""
     cells = [
         (row.verdict, printable_line(row.bucket), row.account or "?", row.region or "?",
-         printable_line(destinations_text(row)), layers_text(row))
+         printable_line(destinations_text(row)), observed_text(row), layers_text(row))
         for row in sort_rows(rows)
     ]
     widths = [max(len(c) for c in column) for column in zip(HEADERS, *cells, strict=False)]

@@ -2,7 +2,8 @@
 screen): a table of bucket, destinations, verdict and failing layers, filled in as each bucket is judged
 (``s3repl_tui.scan``, the engine of ``s3repl-tui scan``). Enter opens the usual layer walk of the
 highlighted bucket; escape there comes back here, with that bucket's row updated from the walk's
-diagnosis. There is no "observed failures" column: no monitoring layer feeds the scan yet.
+diagnosis. "Observed failures" is the monitoring layer's count of failed replication operations (CloudWatch, the
+last 24 h); "-" when the rules' metrics are off or could not be read.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ if TYPE_CHECKING:
     from s3repl_tui.app import S3ReplApp
 
 MARKS = {"pass": "✓ pass", "fail": "✗ fail", "unknown": "? unknown"}
-COLUMNS = (("verdict", "Verdict"), ("bucket", "Bucket"), ("destinations", "Destinations"),
-           ("layers", "Failing layers"), ("account", "Account"), ("region", "Region"))
+# What is wrong comes before where it replicates to: at 80 columns the rest scrolls sideways.
+COLUMNS = (("verdict", "Verdict"), ("bucket", "Bucket"), ("layers", "Failing layers"),
+           ("observed", "Observed failures"), ("destinations", "Destinations"), ("account", "Account"),
+           ("region", "Region"))
 
 
 def destinations_cell(row: ScanRow) -> str:
@@ -44,6 +47,11 @@ def layers_cell(row: ScanRow) -> str:
     if row.unknown_layers:
         return "unknown: " + ", ".join(u.id for u in row.unknown_layers)
     return "-"
+
+
+def observed_cell(row: ScanRow) -> str:
+    """Failed operations S3 reported in the probe's window (the monitoring layer); "-": not observed."""
+    return "-" if row.observed_failures is None else f"{row.observed_failures:g}"
 
 
 class _Mailbox:
@@ -71,10 +79,17 @@ class _Mailbox:
             return rows, self._progress, self._done
 
 
+class ScanTable(DataTable[Text]):
+    """The table's own enter (not a priority binding on the screen): a key typed right after an arrow
+    then opens the row the arrow moved to, in the order they were typed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", id="scan.open", tooltip="Walk the layers of the highlighted bucket"),
+    ]
+
+
 class ScanScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", id="scan.open", priority=True,
-                tooltip="Walk the layers of the highlighted bucket"),
         Binding("r", "rescan", "Scan again", id="scan.again", tooltip="List and judge every bucket again"),
         Binding("k", "cursor('up')", show=False),
         Binding("j", "cursor('down')", show=False),
@@ -106,7 +121,7 @@ class ScanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Listing the buckets…", style="bold"), id="scan-status")
-        table: DataTable[Text | str] = DataTable(id="scan-table", cursor_type="row", zebra_stripes=False)
+        table = ScanTable(id="scan-table", cursor_type="row", zebra_stripes=False)
         table.border_title = "Buckets with replication"
         for key, label in COLUMNS:
             table.add_column(label, key=key)
@@ -119,8 +134,6 @@ class ScanScreen(Screen[None]):
         self.call_after_refresh(self.start)  # the first frame first: botocore's clients are CPU-heavy
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open":
-            return bool(self.rows)
         if action == "rescan":
             return not self.scanning
         return True
@@ -192,8 +205,8 @@ class ScanScreen(Screen[None]):
 
     def _cells(self, row: ScanRow) -> tuple[Text, ...]:
         verdict = Text(MARKS[row.verdict], style=emphasis(row.verdict))
-        return (verdict, Text(_p(row.bucket)), Text(destinations_cell(row)), Text(layers_cell(row)),
-                Text(row.account or "?"), Text(row.region or "?"))
+        return (verdict, Text(_p(row.bucket)), Text(layers_cell(row)), Text(observed_cell(row)),
+                Text(destinations_cell(row)), Text(row.account or "?"), Text(row.region or "?"))
 
     def _put(self, row: ScanRow) -> None:
         table = self.query_one(DataTable)

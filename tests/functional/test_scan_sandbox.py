@@ -22,6 +22,7 @@ from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import Snapshot
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
 from s3repl_tui.sandbox.middleware import FaultResponse, SandboxRequest, error_response
+from s3repl_tui.sandbox.observed import publish_failures, turn_metrics_on
 from s3repl_tui.scan import Scanner, open_accounts
 
 BROKEN = "scan-broken-src"
@@ -134,7 +135,8 @@ def test_text_table_lines_are_never_wrapped(account: SeedSetup, capsys: pytest.C
     code = main(["scan", "--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE])
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split() == ["VERDICT", "BUCKET", "ACCOUNT", "REGION", "DESTINATIONS", "FAILING", "LAYERS"]
+    assert lines[0].split() == ["VERDICT", "BUCKET", "ACCOUNT", "REGION", "DESTINATIONS", "OBSERVED", "FAILURES",
+                                "FAILING", "LAYERS"]
     broken = next(line for line in lines if line.startswith("fail"))
     assert BROKEN in broken and f"{account.dest_bucket} ({account.dest_account})" in broken
     assert broken.rstrip().endswith("service-role") and len(broken) > 80  # one line, wider than 80 columns
@@ -248,3 +250,22 @@ def test_scan_clients_retry_adaptively_and_ride_out_throttling(sandbox: Sandbox,
     rows = Scanner(accounts).run()
     assert throttled["left"] == 0
     assert [(row.bucket, row.verdict) for row in rows] == [(seed.source_bucket, "pass")]
+
+
+def test_observed_failures_come_from_the_monitoring_layer(
+    account: SeedSetup, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The seed's rule with metrics on and 5 x 12 failed operations in CloudWatch; the other rules have
+    metrics off: nothing observed is null (and "-" in the table), never 0."""
+    turn_metrics_on(sandbox, account)
+    publish_failures(sandbox, account)
+    code, rows, _ = scan_lines(capsys)
+    seed_row = rows[account.source_bucket]
+    assert seed_row["observed_failures"] == 60
+    assert "monitoring" in seed_row["failing_layers"]  # failures while every other layer passes: evidence wins
+    assert rows[BROKEN]["observed_failures"] is None and rows[LOCKED]["observed_failures"] is None
+    assert main(["scan", "--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE]) == code == 1
+    table = capsys.readouterr().out.splitlines()
+    column = table[0].index("OBSERVED FAILURES")
+    observed = {line.split()[1]: line[column:].split()[0] for line in table[1:4]}
+    assert observed == {account.source_bucket: "60", BROKEN: "-", LOCKED: "-"}
