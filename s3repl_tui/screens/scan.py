@@ -91,6 +91,7 @@ class ScanTable(DataTable[Text]):
 class ScanScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rescan", "Scan again", id="scan.again", tooltip="List and judge every bucket again"),
+        Binding("escape", "leave", "Back", id="scan.back", tooltip="Back to the start screen's bucket list"),
         Binding("k", "cursor('up')", show=False),
         Binding("j", "cursor('down')", show=False),
     ]
@@ -136,6 +137,8 @@ class ScanScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rescan":
             return not self.scanning
+        if action == "leave":  # opened with s from the start screen: escape goes back to it
+            return self.app.screen_stack.index(self) > 1 if self in self.app.screen_stack else False
         return True
 
     # -- the scan (a read thread of the app: quitting abandons it) ------------------------------------
@@ -261,6 +264,11 @@ class ScanScreen(Screen[None]):
         bucket = self.highlighted_bucket
         if bucket is not None:
             self.s3repl.open_bucket(bucket)
+
+    def action_leave(self) -> None:
+        if self.check_action("leave", ()):
+            self._run += 1  # the scan's rows no longer land anywhere
+            self.app.pop_screen()
 
     def action_rescan(self) -> None:
         self.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from s3repl_tui.app import S3ReplApp
 from s3repl_tui.aws import ConnectOptions
@@ -87,16 +87,22 @@ async def test_scan_table_then_the_layer_walk_of_a_row_and_back(account: SeedSet
         assert app.diagnosis.report.verdict == "pass"
 
 
-async def test_s_on_the_start_screen_opens_the_scan(seed: SeedSetup) -> None:
+async def test_s_on_the_start_screen_opens_the_scan_and_escape_goes_back(seed: SeedSetup) -> None:
     app = _app(scan_first=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, BucketPickerScreen), what="the start screen")
-        await pilot.press("s")
+        picker = app.screen
+        await wait_for(pilot, lambda: picker.query_one("#buckets", OptionList).option_count == 1, what="the list")
+        await pilot.press("slash", "s")  # typed into the filter box: not the scan key
+        assert picker.query_one("#filter", Input).value == "s" and app.screen is picker
+        await pilot.press("escape", "s")
         await wait_for(pilot, lambda: isinstance(app.screen, ScanScreen), what="the scan screen")
         screen = app.screen
         assert isinstance(screen, ScanScreen)
         await wait_for(pilot, lambda: not screen.scanning and bool(screen.rows), timeout=60, what="the scan")
         assert [row[:2] for row in _table_rows(screen)] == [["✓ pass", seed.source_bucket]]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is picker, what="back to the start screen")
 
 
 async def test_a_scan_that_cannot_connect_says_why_and_r_tries_again(sandbox: Sandbox) -> None:
