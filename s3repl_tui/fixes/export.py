@@ -13,12 +13,13 @@ import json
 import shlex
 from typing import Any, Literal
 
+from s3repl_tui.fixes import export_iac
 from s3repl_tui.fixes.documents import write_call
 from s3repl_tui.fixes.jsondoc import Document
 from s3repl_tui.fixes.model import Change, Plan
 from s3repl_tui.fixes.placeholders import TOKEN
 
-ExportFormat = Literal["cli", "json"]
+ExportFormat = Literal["cli", "json", "terraform", "cloudformation"]
 DEFAULT_TITLE = "s3repl-tui fix plan"
 
 
@@ -29,7 +30,11 @@ def export_plan(plan: Plan, fmt: str, *, title: str = DEFAULT_TITLE, preamble: t
         return _as_cli(plan, title, preamble)
     if fmt == "json":
         return _as_json(plan, title, preamble)
-    raise ValueError(f"unknown export format {fmt!r} (cli or json)")
+    if fmt == "terraform":
+        return export_iac.as_terraform(plan, title, preamble)
+    if fmt == "cloudformation":
+        return export_iac.as_cloudformation(plan, title, preamble)
+    raise ValueError(f"unknown export format {fmt!r} (cli, json, terraform or cloudformation)")
 
 
 def _shell_word(text: str) -> str:
