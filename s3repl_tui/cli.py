@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode = fix.add_mutually_exclusive_group()
     mode.add_argument("--yes", action="store_true", help="apply without asking")
     mode.add_argument("--dry-run", action="store_true", help="only print the plan")
-    mode.add_argument("--export", choices=("cli", "json"), help="print the plan as AWS CLI commands or JSON")
+    mode.add_argument("--export", choices=("cli", "json", "terraform", "cloudformation"),
+                      help="print the plan as AWS CLI commands, JSON, Terraform blocks or CloudFormation templates")
     fix.add_argument("--layer", action="append", metavar="ID", help="only fix this layer (repeatable)")
     fix.add_argument("--include-optional", action="store_true",
                      help="also plan the opt-in changes (enable a disabled rule, metrics, s3:ReplicateDelete)")
