@@ -23,6 +23,7 @@ from typing import Any
 from s3repl_tui.checks.facts import RuleFacts, rule_facts
 from s3repl_tui.checks.model import Finding, LayerResult
 from s3repl_tui.probes.events import parse_time
+from s3repl_tui.probes.monitoring import period_seconds
 from s3repl_tui.probes.snapshot import FailureEvent, RuleMetrics, Snapshot
 
 RECENT_SECONDS = 3600  # a failure this recent is happening now, not before a fix
@@ -64,6 +65,23 @@ REASON_LAYERS: Mapping[str, tuple[str, ...]] = {
 def _ago(time: str, now: dt.datetime) -> float | None:
     when = parse_time(time)
     return (now - when).total_seconds() if when is not None else None
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(points: Sequence[tuple[str, float]], window: int, now: dt.datetime) -> str:
+    """Failures per period over the window, oldest first, as bars (the TUI and the text report show it)."""
+    period = period_seconds(window)
+    bins = [0.0] * max(1, window // period)
+    for time, value in points:
+        age = _ago(time, now)
+        if age is not None and 0 <= age < window:
+            bins[len(bins) - 1 - int(age // period)] += value
+    top = max(bins)
+    if top <= 0:
+        return _BARS[0] * len(bins)
+    return "".join(_BARS[0] if value <= 0 else _BARS[max(1, round(value / top * (len(_BARS) - 1)))] for value in bins)
 
 
 def _hours(seconds: int) -> str:
@@ -152,6 +170,7 @@ def _from_metrics(
         "window_seconds": window,
         "failed_operations": total,
         "failures_over_time": [value for _, value in failed],
+        "sparkline": sparkline(failed, window, now),
     }
     found: list[Finding] = []
     if total > 0:
@@ -169,8 +188,9 @@ def _from_metrics(
                 Finding(
                     "monitoring-failures-contradict",
                     "error",
-                    f"S3 reports {total:g} failed replication operation(s) for {where} in the last {_hours(window)}, "
-                    f"the latest at {last}, yet no layer fails: something the check cannot read blocks it (an "
+                    f"S3 reports {total:g} failed replication operation(s) for {where} in the last {_hours(window)} "
+                    f"({evidence['sparkline']}), the latest at {last}, yet no layer fails: something the check "
+                    "cannot read blocks it (an "
                     "SCP, an RCP, a VPC endpoint policy, a key in another state). The observed evidence wins: find "
                     "the failure reason in a failure event or with s3repl-tui object --key K.",
                     snapshot.source.arn,
@@ -187,7 +207,8 @@ def _from_metrics(
                     "monitoring-failures-observed",
                     "warning",
                     f"S3 reports {total:g} failed replication operation(s) for {where} in the last {_hours(window)} "
-                    f"(latest at {last}; {when}); re-replicate them once the layers pass: s3repl-tui retry "
+                    f"({evidence['sparkline']}; latest at {last}, {when}); re-replicate them once the layers "
+                    "pass: s3repl-tui retry "
                     f"--source-bucket {snapshot.source_bucket}.",
                     snapshot.source.arn,
                     None,

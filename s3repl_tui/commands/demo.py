@@ -1,4 +1,5 @@
-"""``s3repl-tui demo``: the troubleshooter on an embedded two-account sandbox, broken four ways.
+"""``s3repl-tui demo``: the troubleshooter on an embedded two-account sandbox, broken four ways, with
+replication metrics on and the failures S3 would have published over the last hours.
 
 The sandbox is moto on loopback (``s3repl_tui.sandbox``). Moto never replicates, so the canary runs
 against a replication emulator, and the screen says so.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from s3repl_tui.aws import ConnectOptions
 from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
+from s3repl_tui.sandbox.observed import publish_failures, turn_metrics_on
 from s3repl_tui.screens.backend import CanarySettings, LiveBackend
 
 if TYPE_CHECKING:
@@ -40,6 +42,9 @@ def demo_sandbox() -> Iterator[tuple[Sandbox, SeedSetup]]:
             setup = build_seed(sandbox)
             for name in DEMO_BREAKAGES:
                 BREAKAGES[name](sandbox, setup)
+            # What S3 would be reporting about this broken setup: the monitoring layer has failures to show.
+            turn_metrics_on(sandbox, setup)
+            publish_failures(sandbox, setup)
             yield sandbox, setup
         finally:
             os.environ.clear()

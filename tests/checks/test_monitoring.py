@@ -187,3 +187,11 @@ def test_last_written_reads_the_layers_this_tool_changed(tmp_path: Any) -> None:
     backup.record(1, "applied", "written")
     assert BackupSet.last_written(tmp_path, "src") == {"versioning": backup.manifest["created"]}
     assert BackupSet.last_written(tmp_path, "another-bucket") == {}
+
+
+def test_the_sparkline_puts_failures_where_they_happened() -> None:
+    from s3repl_tui.checks.monitoring import sparkline
+
+    line = sparkline(((_at(10), 4.0), (_at(130), 2.0)), 24 * 3600, NOW)
+    assert len(line) == 48 and line[-1] == "█" and line[-5] != "▁" and set(line[:-5]) == {"▁"}
+    assert sparkline((), 3600, NOW) == "▁" * 30  # 2-minute periods over an hour
