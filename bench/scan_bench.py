@@ -4,10 +4,13 @@ account, a latency added to every AWS call; the calls the sandbox saw and the wa
     python -m bench.scan_bench                       # 200 buckets, 50 ms, scan with --concurrency 8
     python -m bench.scan_bench --buckets 40 --concurrency 8 16
 
-The sequential baseline is what a script looping over ``s3repl-tui check --source-bucket B`` does, less
-the process start: per bucket a new connection (GetCallerIdentity for both accounts and the destination
-profile's AssumeRole), the probe and the judgement. The scan lists the buckets (ListBuckets), asks each
-one's GetBucketReplication (the filter: a bucket without replication is not listed) and probes the
+Calls are counted on an in-process sandbox at 0 ms (it sees every request, the AssumeRole of the
+destination profile included); the wall times are measured against a sandbox served from a process of
+its own (bench/served.py: moto off the client's GIL, as AWS is). The sequential baseline is what a
+script looping over ``s3repl-tui check --source-bucket B`` does, less the process start: per bucket a
+new connection (GetCallerIdentity for both accounts and the destination profile's AssumeRole), the
+probe and the judgement. The scan lists the buckets (ListBuckets), asks each one's
+GetBucketReplication (the filter: a bucket without replication is not listed) and probes the
 replicated ones on one shared connection. Each rule reuses the seed's role, so the verdicts are mostly
 ``fail`` (the role's policy covers the seed's bucket only): the reads are those of a real setup.
 """
@@ -17,8 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
+import boto3
+import botocore.session
+
+from bench.served import served
 from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import judge
 from s3repl_tui.probes import probe
@@ -28,39 +38,73 @@ from s3repl_tui.scan import Scanner, open_accounts
 OPTIONS = ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE)
 
 
-def build(sandbox: Sandbox, seed: SeedSetup, count: int) -> list[str]:
-    """``count`` replicated buckets in all (the seed's among them)."""
-    s3: Any = sandbox.session(SOURCE_PROFILE).client("s3", region_name=seed.source_region)
-    names = [seed.source_bucket]
-    for number in range(1, count):
+def _client(env: dict[str, str], seed: SeedSetup) -> Any:
+    core = botocore.session.Session()
+    core.set_config_variable("config_file", env["AWS_CONFIG_FILE"])
+    core.set_config_variable("credentials_file", env["AWS_SHARED_CREDENTIALS_FILE"])
+    core.set_config_variable("profile", SOURCE_PROFILE)
+    return boto3.Session(botocore_session=core).client("s3", region_name=seed.source_region)
+
+
+def build(env: dict[str, str], seed: SeedSetup, count: int) -> list[str]:
+    """``count`` replicated buckets in all (the seed's among them), made 16 at a time."""
+    s3 = _client(env, seed)
+
+    def make(number: int) -> str:
         name = f"scan-bench-{number:03d}"
         s3.create_bucket(Bucket=name)
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_replication(Bucket=name, ReplicationConfiguration=seed.documents["replication"])
-        names.append(name)
-    return names
+        return name
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return [seed.source_bucket, *pool.map(make, range(1, count))]
 
 
-def sequential(sandbox: Sandbox, buckets: list[str]) -> tuple[float, int, dict[str, int]]:
-    sandbox.middleware.reset_counts()
+def sequential(buckets: list[str]) -> tuple[float, dict[str, int]]:
     verdicts: dict[str, int] = {}
     started = time.perf_counter()
     for bucket in buckets:
         connection = Connection.open(OPTIONS)
         verdict = judge(probe(connection, bucket)).verdict
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
-    return time.perf_counter() - started, sum(sandbox.middleware.calls.values()), verdicts
+    return time.perf_counter() - started, verdicts
 
 
-def scanned(sandbox: Sandbox, concurrency: int) -> tuple[float, int, dict[str, int]]:
-    sandbox.middleware.reset_counts()
+def scanned(concurrency: int) -> tuple[float, dict[str, int]]:
     started = time.perf_counter()
     rows = Scanner(open_accounts([SOURCE_PROFILE], OPTIONS), concurrency=concurrency).run()
     wall = time.perf_counter() - started
     verdicts: dict[str, int] = {}
     for row in rows:
         verdicts[row.verdict] = verdicts.get(row.verdict, 0) + 1
-    return wall, sum(sandbox.middleware.calls.values()), verdicts
+    return wall, verdicts
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def count_calls(buckets: int, concurrency: int) -> tuple[int, int]:
+    """Requests the sandbox saw (AssumeRole included), in-process at 0 ms: (in sequence, scan)."""
+    with Sandbox() as sandbox, environment(sandbox.env()):
+        seed = build_seed(sandbox)
+        names = build(sandbox.env(), seed, buckets)
+        sandbox.middleware.reset_counts()
+        sequential(names)
+        in_sequence = sum(sandbox.middleware.calls.values())
+        sandbox.middleware.reset_counts()
+        scanned(concurrency)
+        return in_sequence, sum(sandbox.middleware.calls.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,28 +114,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8])
     args = parser.parse_args(argv)
-    saved = dict(os.environ)
-    with Sandbox() as sandbox:
-        try:
-            for name in [n for n in os.environ if n.startswith("AWS_")]:
-                del os.environ[name]
-            os.environ.update(sandbox.env())
-            seed = build_seed(sandbox)
-            buckets = build(sandbox, seed, args.buckets)
-            sandbox.middleware.latency_seconds = args.latency_ms / 1000
-            print(f"{len(buckets)} replicated buckets, {args.latency_ms:g} ms per AWS call, {os.cpu_count()} CPUs",
-                  flush=True)
-            base_wall, base_calls, base_verdicts = sequential(sandbox, buckets)
-            print(f"check per bucket, in sequence: {base_wall:7.1f} s  {base_calls:6d} calls  {base_verdicts}",
-                  flush=True)
+    base_calls, scan_calls = count_calls(args.buckets, args.concurrency[0])
+    print(f"calls (in-process sandbox, AssumeRole included): check per bucket {base_calls}, scan {scan_calls} "
+          f"({scan_calls / base_calls:.2f}x)", flush=True)
+    with served([args.latency_ms / 1000]) as servers:
+        server = next(iter(servers.values()))
+        with environment(server.env):
+            buckets = build(server.env, server.seed, args.buckets)
+            print(f"{len(buckets)} replicated buckets, {args.latency_ms:g} ms per AWS call (sandbox in its own "
+                  f"process), {os.cpu_count()} CPUs", flush=True)
+            base_wall, base_verdicts = sequential(buckets)
+            print(f"check per bucket, in sequence: {base_wall:7.1f} s  {base_verdicts}", flush=True)
             for concurrency in args.concurrency:
-                wall, calls, verdicts = scanned(sandbox, concurrency)
+                wall, verdicts = scanned(concurrency)
                 assert verdicts == base_verdicts, (verdicts, base_verdicts)
-                print(f"scan --concurrency {concurrency:<3d}:        {wall:7.1f} s  {calls:6d} calls  {verdicts}"
-                      f"  -> {base_wall / wall:.1f}x faster, {calls / base_calls:.2f}x the calls", flush=True)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+                print(f"scan --concurrency {concurrency:<3d}:        {wall:7.1f} s  {verdicts}"
+                      f"  -> {base_wall / wall:.1f}x faster", flush=True)
     return 0
 
 
