@@ -78,3 +78,31 @@ def test_credentials_that_do_not_work_end_the_probe_with_opens_sentence(
 
     assert str(by_probe.value) == str(by_open.value)
     assert by_probe.value.hint == by_open.value.hint
+
+
+def test_a_read_asks_for_its_account_and_command_only_when_it_fails() -> None:
+    """The first reads name their account (the caller identity) only in a failure: a success never waits."""
+    from botocore.exceptions import ClientError
+
+    from s3repl_tui.probes.reads import attempt
+
+    asked: list[str] = []
+
+    def account() -> str:
+        asked.append("account")
+        return "123456789012"
+
+    def command() -> str:
+        asked.append("command")
+        return "aws s3api get-bucket-policy --bucket b"
+
+    assert attempt("s3:GetBucketPolicy", lambda: {"ok": True}, account=account, command=command).value == {"ok": True}
+    assert asked == []
+
+    def denied() -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetBucketPolicy")
+
+    failed = attempt("s3:GetBucketPolicy", denied, account=account, command=command)
+    assert failed.error is not None and failed.error.account == "123456789012"
+    assert failed.error.command == "aws s3api get-bucket-policy --bucket b"
+    assert sorted(asked) == ["account", "command"]
