@@ -200,6 +200,11 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(json.dumps(row.to_json()) + "\n")
         with _ProgressLine(errors) as progress:
             rows = scanner.run(on_row=emit, on_progress=progress)
+    except KeyboardInterrupt:
+        kept = getattr(args, "resume", None) or getattr(args, "output", None)
+        if kept is not None:  # every finished row is in the file already (flushed one by one)
+            errors.print(f"The finished rows are in {kept}; --resume {kept} checks only the other buckets.")
+        raise
     except BrokenPipeError:
         # The reader went away (`scan --format json | head`): stop quietly, as a SIGPIPE would.
         _silence_stdout()

@@ -269,3 +269,27 @@ def test_observed_failures_come_from_the_monitoring_layer(
     column = table[0].index("OBSERVED FAILURES")
     observed = {line.split()[1]: line[column:].split()[0] for line in table[1:4]}
     assert observed == {account.source_bucket: "60", BROKEN: "-", LOCKED: "-"}
+
+
+def test_ctrl_c_keeps_the_finished_rows_and_resume_finishes_the_scan(
+    account: SeedSetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "scan.jsonl"
+    real = Scanner._default_probe
+
+    def interrupted_at_broken(self: Scanner, connection: Connection, bucket: str) -> Snapshot:
+        if bucket == BROKEN:
+            raise KeyboardInterrupt
+        return real(self, connection, bucket)
+
+    monkeypatch.setattr(Scanner, "_default_probe", interrupted_at_broken)
+    args = ["scan", "--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE, "--concurrency", "1"]
+    assert main([*args, "--output", str(output)]) == 130
+    err = capsys.readouterr().err
+    assert f"--resume {output} checks only the other buckets" in err and "Traceback" not in err
+    kept = [json.loads(line)["bucket"] for line in output.read_text(encoding="utf-8").splitlines()]
+    assert BROKEN not in kept
+    monkeypatch.setattr(Scanner, "_default_probe", real)
+    assert main([*args, "--resume", str(output), "--format", "json"]) == 1
+    rows = [json.loads(line)["bucket"] for line in output.read_text(encoding="utf-8").splitlines()]
+    assert sorted(rows) == sorted([account.source_bucket, BROKEN, LOCKED]) and rows[: len(kept)] == kept
