@@ -293,3 +293,19 @@ def test_ctrl_c_keeps_the_finished_rows_and_resume_finishes_the_scan(
     assert main([*args, "--resume", str(output), "--format", "json"]) == 1
     rows = [json.loads(line)["bucket"] for line in output.read_text(encoding="utf-8").splitlines()]
     assert sorted(rows) == sorted([account.source_bucket, BROKEN, LOCKED]) and rows[: len(kept)] == kept
+
+
+def test_a_bucket_list_the_credentials_cannot_read_is_one_sentence(
+    sandbox: Sandbox, seed: SeedSetup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def deny_list(request: SandboxRequest) -> FaultResponse | None:
+        if request.service == "s3" and request.method == "GET" and request.bucket is None:  # ListBuckets
+            return error_response(403, "s3", "AccessDenied", "Access Denied")
+        return None
+
+    sandbox.middleware.fault_hooks.append(deny_list)
+    assert main(["scan", "--source-profile", SOURCE_PROFILE]) == 2
+    err = capsys.readouterr().err
+    assert f"The bucket list of account {seed.source_account} could not be read with profile {SOURCE_PROFILE} " \
+           "(AccessDenied)." in err
+    assert "s3:ListAllMyBuckets" in err and "Traceback" not in err
