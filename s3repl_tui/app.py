@@ -50,6 +50,7 @@ WORK_NAMES = {
     "canary": "running the canary",
     "scan": "scanning",
 }
+DEFAULT_WATCH_SECONDS = 60  # w without tui --watch N
 CANARY_STOP_SECONDS = 15.0  # at most this long to let a canary clean up when quitting
 HELP_INTRO = (
     "s3repl-tui reads both accounts, judges the six layers replication needs, and fixes them. "
@@ -172,10 +173,14 @@ class S3ReplApp(App[None]):
         spinners: bool = True,
         make_scanner: Callable[[], Scanner] | None = None,
         scan_first: bool = False,
+        watch_seconds: int | None = None,
     ) -> None:
         super().__init__()
         self.make_scanner = make_scanner  # None: no scan screen (tests' fake backends)
         self.scan_first = scan_first and make_scanner is not None  # tui --scan
+        self.watch_seconds = watch_seconds or DEFAULT_WATCH_SECONDS  # w: re-probe this often
+        self.watch_from_start = watch_seconds is not None  # tui --watch N: watching from the first probe
+        self.clock: Callable[[], str] = lambda: time.strftime("%H:%M:%S")  # "last probe" (snapshots fix it)
         use_monochrome(self.no_color)  # NO_COLOR: failures reversed, not only red
         self.timings = StartupTimings(created=time.perf_counter())
         self.backend = backend

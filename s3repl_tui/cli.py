@@ -35,6 +35,12 @@ def _window(text: str) -> int:
     return window_seconds(text)
 
 
+def _watch_interval(text: str) -> int:
+    if not text.isdigit() or not 5 <= int(text) <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 5 to 86400")
+    return int(text)
+
+
 def _add_bucket(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--source-bucket", metavar="B", required=required, type=normalise_source_bucket,
                         help="the replication source bucket (name, s3://name or arn:aws:s3:::name)")
@@ -90,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bucket(tui, required=False)
     _add_common(tui)
     tui.add_argument("--read-only", action="store_true", help="hide and refuse every write")
+    tui.add_argument("--watch", type=_watch_interval, metavar="SECONDS",
+                     help="re-probe every SECONDS from the start (w toggles it; default interval 60)")
     tui.add_argument("--scan", action="store_true",
                      help="start on the table of every bucket with replication (as `s3repl-tui scan`)")
     tui.add_argument("--export-dir", metavar="DIR", help="where `e` writes the report (default: current directory)")

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         export_dir=Path(export_dir) if export_dir else None,
         make_scanner=lambda: scanner(options),
         scan_first=bool(getattr(args, "scan", False)),
+        watch_seconds=getattr(args, "watch", None),
     )
     app.run()
     if app.connection_error is not None:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
 from s3repl_tui.canary import CanaryProgress, CanaryResult
@@ -67,6 +68,9 @@ class MainScreen(Screen[None]):
                 tooltip="Fix every layer that has an automatic fix (asks first)"),
         Binding("u", "undo", "Undo", id="fix.undo", tooltip="Undo the last applied fix set (asks first)"),
         Binding("r", "probe", "Re-probe", id="probe.again", tooltip="Read both accounts again and re-judge"),
+        # Not in the footer (no room at 80 columns); help lists it, the status line says when it is on.
+        Binding("w", "toggle_watch", "Watch", id="probe.watch", show=False,
+                tooltip="Re-probe every N seconds (tui --watch N), to see failures as they happen; w again stops"),
         Binding("c", "canary", "Canary", id="canary.run",
                 tooltip="Write a test object and watch it replicate"),
         Binding("e", "export", "Export", id="report.export",
@@ -86,6 +90,8 @@ class MainScreen(Screen[None]):
         self._diagnosis: Diagnosis | None = None
         self._probing = True
         self._drawn = False  # widgets exist (is_mounted is only true once on_mount has returned)
+        self._watch: Timer | None = None  # w: the re-probe timer while watching
+        self._last_probe = ""  # HH:MM:SS of the last finished probe
 
     @property
     def s3repl(self) -> S3ReplApp:
@@ -121,6 +127,8 @@ class MainScreen(Screen[None]):
         self._drawn = True
         self.query_one(LayerList).focus()
         self.sub_title = f"s3://{self._bucket_text}"
+        if self.s3repl.watch_from_start and self._watch is None:
+            self._watch = self.set_interval(self.s3repl.watch_seconds, self._watch_tick)
         self._redraw()
         if self.s3repl.identities is not None:
             self.show_identities(self.s3repl.identities)
@@ -134,6 +142,8 @@ class MainScreen(Screen[None]):
 
     def show_diagnosis(self, diagnosis: Diagnosis | None, *, probing: bool) -> None:
         self._diagnosis, self._probing = diagnosis, probing
+        if diagnosis is not None and not probing:
+            self._last_probe = self.s3repl.clock()
         self._redraw()
 
     def show_probe_failed(self, reason: str) -> None:
@@ -205,10 +215,12 @@ class MainScreen(Screen[None]):
         style = emphasis(verdict)
         detail = verdict_detail(report)
         detail = detail.removeprefix("pass") if detail.startswith("pass with") else f" — {detail}"
+        watching = f" · re-probing every {self.s3repl.watch_seconds} s" if self._watch is not None else ""
+        last = f" · last probe {self._last_probe}" if self._last_probe else ""
         return Text.assemble(
             ("Verdict: ", "bold"),
             (verdict.upper(), style),
-            f"{detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s",
+            f"{detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s{last}{watching}",
         )
 
     # -- keys ----------------------------------------------------------------------------------------
@@ -252,6 +264,23 @@ class MainScreen(Screen[None]):
 
     def action_probe(self) -> None:
         self.s3repl.request_diagnosis()
+
+    def action_toggle_watch(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+            self.notify("Stopped re-probing.", timeout=4, markup=False)
+        else:
+            seconds = self.s3repl.watch_seconds
+            self._watch = self.set_interval(seconds, self._watch_tick)
+            self.notify(f"Re-probing every {seconds} s (w stops).", timeout=4, markup=False)
+        self._redraw()
+
+    def _watch_tick(self) -> None:
+        """A re-probe, unless one is running or a write or the canary would be disturbed by it."""
+        app = self.s3repl
+        if not self._probing and app.busy is None and not app.canary_running:
+            app.request_diagnosis()
 
     def action_canary(self) -> None:
         self.s3repl.request_canary()

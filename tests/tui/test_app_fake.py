@@ -389,3 +389,32 @@ async def test_quitting_during_a_write_waits_for_it() -> None:
         assert app.is_running
         assert any("Not quitting yet" in n for n in notifications(app))
         app.busy = None
+
+
+async def test_w_re_probes_on_a_timer_shows_the_last_probe_and_w_again_stops() -> None:
+    """Issue 14: watch mode sees failures as they happen; the status line says when it last looked."""
+    backend = FakeBackend([all_red()])
+    app = make_app(backend)
+    app.watch_seconds = 0.2  # type: ignore[assignment]  # a test need not wait a second per probe
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        assert "last probe" in status_text(app) and "re-probing" not in status_text(app)
+        probes = backend.calls.count(f"diagnose {SOURCE_BUCKET}")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: backend.calls.count(f"diagnose {SOURCE_BUCKET}") >= probes + 2,
+                       what="two re-probes")
+        await wait_diagnosed(pilot, app)
+        assert "re-probing every 0.2 s" in status_text(app)
+        await pilot.press("w")
+        await wait_diagnosed(pilot, app)
+        stopped = backend.calls.count(f"diagnose {SOURCE_BUCKET}")
+        await pilot.pause(0.6)
+        assert backend.calls.count(f"diagnose {SOURCE_BUCKET}") == stopped
+        assert "re-probing" not in status_text(app)
+
+
+async def test_tui_watch_n_watches_from_the_first_probe() -> None:
+    app = make_app(FakeBackend([all_red()]), watch_seconds=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_diagnosed(pilot, app)
+        assert "re-probing every 30 s" in status_text(app)

@@ -68,4 +68,5 @@ async def test_with_colour_failures_are_red_not_reversed() -> None:
 
 def test_snapshot_mixed_without_colour(snap_compare: Compare, no_color: None) -> None:
     app = S3ReplApp(FakeBackend([mixed()]), source_bucket=SOURCE_BUCKET, spinners=False)
+    app.clock = lambda: "12:00:00"  # no clock in a snapshot
     assert snap_compare(app, terminal_size=SIZE, run_before=then())

@@ -22,7 +22,9 @@ Compare = Callable[..., bool]
 
 
 def app_for(report: Report) -> S3ReplApp:
-    return S3ReplApp(FakeBackend([report]), source_bucket=SOURCE_BUCKET, spinners=False)
+    app = S3ReplApp(FakeBackend([report]), source_bucket=SOURCE_BUCKET, spinners=False)
+    app.clock = lambda: "12:00:00"  # the status line's "last probe": no clock in a snapshot
+    return app
 
 
 def then(*keys: str, until: Callable[[S3ReplApp], bool] = diagnosed) -> Callable[[Pilot[Any]], Awaitable[None]]:
