@@ -556,7 +556,8 @@ def as_terraform(plan: Plan, title: str, preamble: tuple[str, ...]) -> str:
     lines.append("")
     for target in where.values():
         profile = f", profile {target.profile}" if target.profile else ""
-        lines.append(f"# {target.side} account {target.account}, region {target.region}{profile}")
+        side = "" if target.side == "account" else f"{target.side} "
+        lines.append(f"# {side}account {target.account}, region {target.region}{profile}")
         lines.extend(out.hcl.render(_provider_block(target)))
         lines.append("")
     number = 0
