@@ -215,13 +215,12 @@ class MainScreen(Screen[None]):
         style = emphasis(verdict)
         detail = verdict_detail(report)
         detail = detail.removeprefix("pass") if detail.startswith("pass with") else f" — {detail}"
-        watching = f" · re-probing every {self.s3repl.watch_seconds} s" if self._watch is not None else ""
-        last = f" · last probe {self._last_probe}" if self._last_probe else ""
-        return Text.assemble(
-            ("Verdict: ", "bold"),
-            (verdict.upper(), style),
-            f"{detail} · {report.call_count} AWS calls in {report.wall_seconds:.2f} s{last}{watching}",
-        )
+        if self._watch is not None:  # short enough for 80 columns: the call count gives way
+            tail = f" · re-probing every {self.s3repl.watch_seconds} s, last at {self._last_probe}"
+        else:
+            probed = f" · probed {self._last_probe}" if self._last_probe else ""
+            tail = f" · {report.call_count} AWS calls in {report.wall_seconds:.2f} s{probed}"
+        return Text.assemble(("Verdict: ", "bold"), (verdict.upper(), style), f"{detail}{tail}")
 
     # -- keys ----------------------------------------------------------------------------------------
 

@@ -398,7 +398,7 @@ async def test_w_re_probes_on_a_timer_shows_the_last_probe_and_w_again_stops() -
     app.watch_seconds = 0.2  # type: ignore[assignment]  # a test need not wait a second per probe
     async with app.run_test(size=SIZE) as pilot:
         await wait_diagnosed(pilot, app)
-        assert "last probe" in status_text(app) and "re-probing" not in status_text(app)
+        assert "probed " in status_text(app) and "re-probing" not in status_text(app)
         probes = backend.calls.count(f"diagnose {SOURCE_BUCKET}")
         await pilot.press("w")
         await wait_for(pilot, lambda: backend.calls.count(f"diagnose {SOURCE_BUCKET}") >= probes + 2,
