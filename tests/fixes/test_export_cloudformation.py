@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from s3repl_tui.cli import main
 from s3repl_tui.fixes import Plan, export_plan
 from s3repl_tui.fixes.export_iac import ExportUnsupported
 from s3repl_tui.fixes.jsondoc import contains, statements
@@ -168,3 +169,26 @@ def test_fix_export_cloudformation_on_the_command_line_prints_one_json_document(
         if r["Type"] == "AWS::S3::Bucket"
     ]
     assert {"BucketName": setup.dest_bucket, "VersioningConfiguration": {"Status": "Enabled"}} in buckets
+
+
+def test_a_plan_cloudformation_cannot_express_is_one_sentence_and_exit_2(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The owner's rule replicates existing objects (AWS::S3::Bucket has no such property): the fix of
+    the rule keeps it, so the template could not hold the merged configuration; nothing is printed."""
+    setup = build_seed(sandbox)
+    BREAKAGES["rule"](sandbox, setup)
+    s3 = seeded.clients(sandbox, setup)["s3_a"]
+    config = s3.get_bucket_replication(Bucket=setup.source_bucket)["ReplicationConfiguration"]
+    config["Rules"][0]["ExistingObjectReplication"] = {"Status": "Enabled"}
+    s3.put_bucket_replication(Bucket=setup.source_bucket, ReplicationConfiguration=config)
+
+    code = main(["fix", "--export", "cloudformation", *seeded.cli_flags(setup)])
+
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    first, hint = err.strip().splitlines()
+    assert first.startswith("s3repl-tui: CloudFormation cannot express ExistingObjectReplication") and first.endswith(
+        "."
+    )
+    assert hint.startswith("hint: ") and "Traceback" not in err
