@@ -21,6 +21,9 @@ CloudFormation (JSON templates, so no YAML dependency; CloudFormation reads JSON
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html
   (``Id`` not ``ID``, ``TagFilter``/``TagFilters`` not ``Tag``/``Tags``; no ExistingObjectReplication.)
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html
+  (``ServerSideEncryptionByDefault``, not the API's ``ApplyServerSideEncryptionByDefault``; cfn-lint's
+  schema agrees, and the tests run it.)
 """
 
 from __future__ import annotations
@@ -551,6 +554,7 @@ def as_terraform(plan: Plan, title: str, preamble: tuple[str, ...]) -> str:
             "Each resource replaces the whole document it manages, so every document here is the merged one:",
             "the owner's statements are kept, the ones the fix adds are marked.",
             *preamble,
+            *[f"note: {note}" for note in plan.notes],
         ]
     )
     lines.append("")
@@ -689,7 +693,15 @@ def _cfn_change(template: Template, change: Change, creators: dict[str, Target])
         elif ref.kind == "replication":
             properties["ReplicationConfiguration"] = _cfn_replication(after)
         elif ref.kind == "bucket-encryption":
-            properties["BucketEncryption"] = {"ServerSideEncryptionConfiguration": after.get("Rules", [])}
+            # CloudFormation names it ServerSideEncryptionByDefault (the API: ApplyServerSideEncryptionByDefault).
+            rules = [
+                {
+                    ("ServerSideEncryptionByDefault" if k == "ApplyServerSideEncryptionByDefault" else k): v
+                    for k, v in r.items()
+                }
+                for r in after.get("Rules", [])
+            ]
+            properties["BucketEncryption"] = {"ServerSideEncryptionConfiguration": rules}
         else:
             properties["OwnershipControls"] = {"Rules": after.get("Rules", [])}
         template.notes.append(f"{template.buckets[ref.name]}: {what}.")

@@ -134,7 +134,13 @@ def policy_from_data(body: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-_IRREGULAR = {"id": "ID", "replica_kms_key_id": "ReplicaKmsKeyID", "rule": "Rules"}
+_IRREGULAR = {
+    "id": "ID",
+    "replica_kms_key_id": "ReplicaKmsKeyID",
+    "rule": "Rules",
+    "sse_algorithm": "SSEAlgorithm",
+    "kms_master_key_id": "KMSMasterKeyID",
+}
 _BLOCKS_ONCE = {
     "filter",
     "tag",
@@ -172,6 +178,11 @@ def api_value(body: Any, name: str = "") -> Any:
     if isinstance(body, list):
         return [api_value(item, name) for item in body]
     return body
+
+
+def rules_from_resource(body: dict[str, Any]) -> dict[str, Any]:
+    """Default encryption and ownership controls: their ``rule`` blocks back to ``{"Rules": [...]}``."""
+    return {"Rules": [api_value(rule, "rule") for rule in body.get("rule", [])]}
 
 
 def replication_from_resource(body: dict[str, Any]) -> dict[str, Any]:

@@ -137,4 +137,26 @@ def created_key_plan() -> Plan:
     )
     config = b.replication()
     config["Rules"][0]["Destination"]["EncryptionConfiguration"]["ReplicaKmsKeyID"] = token(REPLICA_KEY_ARN)
-    return Plan((key, role, inline, replication_change(config)), source_bucket=b.SRC)
+    dst = DocumentRef("bucket-encryption", b.B, b.DST_REGION, f"arn:aws:s3:::{b.DST}", b.DST)
+    encryption = Change(
+        "e",
+        (),
+        "key-policy",
+        dst,
+        "encrypt with the new key",
+        None,
+        b.encryption(token(REPLICA_KEY_ARN), True),
+        profile="dest",
+    )
+    ownership_ref = DocumentRef("ownership-controls", b.B, b.DST_REGION, f"arn:aws:s3:::{b.DST}", b.DST)
+    ownership = Change(
+        "o",
+        (),
+        "rule",
+        ownership_ref,
+        "the bucket owner owns every object",
+        None,
+        {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        profile="dest",
+    )
+    return Plan((key, role, inline, encryption, ownership, replication_change(config)), source_bucket=b.SRC)

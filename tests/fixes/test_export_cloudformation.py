@@ -105,6 +105,11 @@ def test_a_created_key_is_referenced_by_getatt_in_its_template_and_by_a_paramete
     rule = bucket["Properties"]["ReplicationConfiguration"]["Rules"][0]
     assert rule["Destination"]["EncryptionConfiguration"]["ReplicaKmsKeyID"] == {"Ref": "ReplicaKeyArn"}
     assert "${REPLICA_KEY_ARN}" not in json.dumps([t["template"]["Resources"] for t in exported["templates"]])
+    dst_bucket = next(r for r in destination["Resources"].values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
+    (default,) = dst_bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert default["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": ["ReplicaKey", "Arn"]}
+    assert default["BucketKeyEnabled"] is True
+    assert dst_bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
 
 
 def test_an_owners_policy_variable_stays_plain_text_in_the_template() -> None:

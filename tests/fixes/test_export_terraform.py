@@ -33,6 +33,8 @@ RESOURCE_OF = {
     "replication": "aws_s3_bucket_replication_configuration",
     "role": "aws_iam_role",
     "kms-key": "aws_kms_key",
+    "bucket-encryption": "aws_s3_bucket_server_side_encryption_configuration",
+    "ownership-controls": "aws_s3_bucket_ownership_controls",
 }
 POLICY_ATTRIBUTE = {"role-trust": "assume_role_policy", "role": "assume_role_policy"}
 TF_PLUGINS = Path(os.environ.get("S3REPL_TF_PLUGIN_DIR", "/opt/tf-plugins"))
@@ -75,6 +77,8 @@ def _written(parsed: dict[str, Any], change: Change, body: dict[str, Any]) -> An
         return {"Status": body["versioning_configuration"][0]["status"]}
     if kind == "replication":
         return iac_parse.replication_from_resource(body)
+    if kind in ("bucket-encryption", "ownership-controls"):
+        return iac_parse.rules_from_resource(body)
     if kind == "role":
         return _policy(parsed, body, "assume_role_policy")
     return _policy(parsed, body, POLICY_ATTRIBUTE.get(kind, "policy"))
