@@ -274,7 +274,7 @@ def _strings(value: Any) -> list[str] | None:
 def _expressible(document: Document) -> bool:
     """Whether ``data "aws_iam_policy_document"`` renders exactly this policy: a known Version (the data
     source writes 2012-10-17 when none is given), string values only, no ``&{`` (the data source would
-    turn it into ``${``) and no element it does not know."""
+    turn it into ``${``), no Sid twice and no element it does not know."""
     if set(document) - {"Version", "Id", "Statement"} or document.get("Version") not in ("2012-10-17", "2008-10-17"):
         return False
     if not isinstance(document.get("Statement"), list) or not document["Statement"]:
@@ -283,6 +283,9 @@ def _expressible(document: Document) -> bool:
         return False
     if "Id" in document and not isinstance(document["Id"], str):
         return False
+    sids = [st.get("Sid") for st in document["Statement"] if isinstance(st, dict) and "Sid" in st]
+    if len(sids) != len(set(map(str, sids))):
+        return False  # the data source refuses a Sid twice; the policy is still written as planned
     for statement in document["Statement"]:
         if not isinstance(statement, dict) or set(statement) - _STATEMENT_KEYS:
             return False

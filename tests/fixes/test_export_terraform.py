@@ -163,6 +163,17 @@ def test_a_policy_the_data_source_cannot_render_is_written_as_planned() -> None:
     assert json.loads(parsed["resource"][("aws_s3_bucket_policy", "dst_bucket_bucket_policy")]["policy"]) == after
 
 
+def test_an_owner_policy_with_a_sid_twice_is_written_as_planned() -> None:
+    after = iac_plans.owner_policy()
+    after["Statement"].append({**after["Statement"][0], "Action": "s3:ListBucket"})
+    plan = Plan((iac_plans.bucket_policy_change(None, after),), source_bucket=b.SRC)
+
+    parsed = assert_export_matches(plan, export_plan(plan, "terraform"))
+
+    assert not parsed["data"]
+    assert json.loads(parsed["resource"][("aws_s3_bucket_policy", "dst_bucket_bucket_policy")]["policy"]) == after
+
+
 def test_a_created_key_is_an_aws_kms_key_and_later_changes_reference_its_arn() -> None:
     plan = iac_plans.created_key_plan()
 
@@ -230,7 +241,8 @@ def test_the_provider_renders_every_policy_document_as_planned(sandbox: Sandbox,
     before = iac_plans.owner_policy()
     before["Statement"] = before["Statement"][:1]
     hand = Plan((iac_plans.bucket_policy_change(before, iac_plans.owner_policy()),), source_bucket=b.SRC)
-    plans = [iac_plans.seeded_plan(sandbox, name) for name in ("destination-policy", "role-kms")] + [hand]
+    names = ("destination-policy", "role-kms", "key-policy", "service-role/trust")
+    plans = [iac_plans.seeded_plan(sandbox, name) for name in names] + [hand]
     config = [
         'provider "aws" {',
         '  region                      = "us-east-1"',
