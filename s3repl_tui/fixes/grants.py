@@ -23,7 +23,6 @@ from s3repl_tui.checks.statements import (
     SOURCE_OBJECT_ACTIONS,
     Grant,
     MissingFact,
-    SetupFacts,
     allow_statement,
     kms_use_condition,
     trust_grant,
@@ -52,32 +51,28 @@ __all__ = [
 ]
 
 
-def _setup(facts: Facts) -> SetupFacts:
-    return SetupFacts(facts.snapshot)
-
-
 def fix_statements(facts: Facts, fix_id: str, params: Mapping[str, Any]) -> list[Grant]:
     """What fix ``fix_id`` adds: the statements its finding shows (``checks.statements.fix_statements``)."""
-    return shared.fix_statements(_setup(facts), fix_id, params)
+    return shared.fix_statements(facts, fix_id, params)
 
 
 def role_s3_grants(facts: Facts, destination: str, actions: Iterable[str] | None = None) -> list[Grant]:
-    return shared.role_s3_grants(_setup(facts), destination, actions)
+    return shared.role_s3_grants(facts, destination, actions)
 
 
 def default_key_actions(facts: Facts, bucket: str) -> list[str]:
-    return shared.default_key_actions(_setup(facts), bucket)
+    return shared.default_key_actions(facts, bucket)
 
 
 def role_key_grant(facts: Facts, key_arn: str, bucket: str, actions: Iterable[str] | None = None) -> Grant:
-    return shared.role_key_grant(_setup(facts), key_arn, bucket, actions)
+    return shared.role_key_grant(facts, key_arn, bucket, actions)
 
 
 def key_policy_grant(facts: Facts, bucket: str, principal: str | None, actions: Iterable[str] | None = None) -> Grant:
-    return shared.key_policy_grant(_setup(facts), bucket, principal, actions)
+    return shared.key_policy_grant(facts, bucket, principal, actions)
 
 
 def destination_policy_grant(
     facts: Facts, destination: str, principal: str | None, actions: Iterable[str] | None = None
 ) -> Grant:
-    return shared.destination_policy_grant(_setup(facts), destination, principal, actions)
+    return shared.destination_policy_grant(facts, destination, principal, actions)

@@ -14,7 +14,6 @@ from typing import Any
 
 from s3repl_tui.checks import statements as shared
 from s3repl_tui.checks.model import LAYERS, Finding, FixHint, Report
-from s3repl_tui.checks.statements import SetupFacts
 from s3repl_tui.fixes import grants, rules
 from s3repl_tui.fixes.facts import Facts
 from s3repl_tui.fixes.jsondoc import Document, same_meaning, statements
@@ -101,7 +100,7 @@ def _role_kms(targets: Targets, hint: FixHint) -> list[Edit]:
 
 def _key_bucket(targets: Targets, hint: FixHint) -> str:
     try:
-        return shared.key_bucket(SetupFacts(targets.facts.snapshot), hint.params)[1]
+        return shared.key_bucket(targets.facts, hint.params)[1]
     except grants.MissingFact as missing:
         raise Unplannable(f"{missing} is not known") from missing
 
@@ -135,7 +134,7 @@ DELETE_GRANT = "grant-replicate-delete"
 
 def _destination_policy(targets: Targets, hint: FixHint) -> list[Edit]:
     edits = []
-    facts = SetupFacts(targets.facts.snapshot)
+    facts = targets.facts
     for destination in shared.fix_destinations(facts, hint.params):
         ref, before = targets.bucket_policy(destination)
         actions = _without_unneeded_delete(targets, destination, _param(hint, "actions"))

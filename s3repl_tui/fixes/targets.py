@@ -55,7 +55,7 @@ class Targets:
 
     def _bucket_ref(self, kind: DocumentKind, name: str) -> tuple[DocumentRef, BucketSnapshot]:
         bucket = self._bucket(name)
-        region = self.facts.bucket_region(bucket)
+        region = checked.region_of(bucket)
         if region is None:
             raise Unplannable(_why(bucket.region, f"the region of bucket {name}"))
         ref = DocumentRef(kind, self._bucket_account(bucket), region, bucket.arn, name)
