@@ -27,3 +27,10 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     attempts, in a fraction of the time."""
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
     yield
+
+
+@pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The state folder (backups, audit log, locks) of the CLI under test, inside tmp_path."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    return tmp_path / "s3repl-tui"

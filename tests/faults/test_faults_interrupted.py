@@ -25,12 +25,6 @@ PROFILES = ["--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE]
 
 
 @pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path / "s3repl-tui"
-
-
-@pytest.fixture
 def broken(sandbox: Sandbox, seed: SeedSetup) -> SeedSetup:
     BREAKAGES["versioning"](sandbox, seed)
     BREAKAGES["destination-policy"](sandbox, seed)

@@ -32,12 +32,6 @@ with setup_lock(Path(sys.argv[1]), sys.argv[2]):
 
 
 @pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path / "s3repl-tui"
-
-
-@pytest.fixture
 def broken(sandbox: Sandbox, seed: SeedSetup) -> SeedSetup:
     BREAKAGES["versioning"](sandbox, seed)
     return seed
