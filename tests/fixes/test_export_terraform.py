@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from s3repl_tui.cli import main
 from s3repl_tui.fixes import Plan, export_plan
-from s3repl_tui.fixes.export_iac import ExportUnsupported
+from s3repl_tui.fixes.export_iac import Block, ExportUnsupported, Hcl
 from s3repl_tui.fixes.jsondoc import contains, same_meaning, statements
 from s3repl_tui.fixes.model import Change
 from s3repl_tui.sandbox import BREAKAGES, DEST_ACCOUNT, SOURCE_ACCOUNT, Sandbox, build_seed
@@ -305,3 +307,42 @@ def test_an_unknown_export_format_is_refused_by_the_parser(capsys: pytest.Captur
         main(["fix", "--export", "pulumi", "--source-bucket", "b"])
     assert raised.value.code == 2
     assert "invalid choice: 'pulumi'" in capsys.readouterr().err
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_any_owner_text_reads_back_from_its_hcl_string_as_written(text: str) -> None:
+    """Quotes, backslashes, newlines, control characters, ``${``, ``%{`` and ``$${``: the quoted HCL
+    string parses (python-hcl2) and unescapes to exactly the text."""
+    written = Hcl({}).string(text)
+    parsed = iac_parse.load(f'resource "x" "y" {{\n  value = {written}\n}}\n')
+    assert parsed["resource"][("x", "y")]["value"] == text
+
+
+TRICKY = [
+    "home/${aws:username}/*",
+    "%{if x}y%{endif}",
+    "$${already} $$ %% %%{ $",
+    'a "quoted" \\ back\\slash \\n not a newline',
+    "line\nbreak\ttab\r\x01\x7f",
+    "ünïcödé ✓ 𝄞",
+    "ends with $",
+    "ends with %",
+    "${",
+]
+
+
+@needs_terraform
+def test_terraform_reads_each_escaped_string_as_the_owner_wrote_it(tmp_path: Path) -> None:
+    """Terraform itself (no provider needed: outputs only) evaluates each escaped string."""
+    hcl = Hcl({})
+    config = [f'output "s{n}" {{\n  value = {hcl.string(text)}\n}}' for n, text in enumerate(TRICKY)]
+    # A heredoc (a policy the data source cannot render) takes the same template escapes, no backslash ones.
+    document = json.dumps({"Resource": TRICKY}, indent=2, ensure_ascii=False)
+    config += hcl.render(Block('output "heredoc"').heredoc("value", document))
+    (tmp_path / "main.tf").write_text("\n".join(config) + "\n")
+    applied = _terraform(tmp_path, "apply", "-auto-approve", "-input=false", "-no-color")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    outputs = json.loads(_terraform(tmp_path, "output", "-json").stdout)
+    assert [outputs[f"s{n}"]["value"] for n in range(len(TRICKY))] == TRICKY
+    assert json.loads(outputs["heredoc"]["value"]) == {"Resource": TRICKY}
