@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from s3repl_tui.aws import Connection
 from s3repl_tui.commands.common import connect_options
-from s3repl_tui.commands.fix import profile_flags, render_plan, render_result
+from s3repl_tui.commands.fix import profile_flags, render_applied, render_plan
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_UNKNOWN, EXIT_USAGE, UserError
 from s3repl_tui.fixes import apply_plan, export_plan
 from s3repl_tui.fixes.apply import describe_error
@@ -164,10 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             say("Nothing was changed.")
             return EXIT_FAIL
         result = apply_plan(plan, connection, on_progress=_progress)
-        say("\n" + render_result(result))
-        if result.backup_dir is not None:
-            say(f"Backup of the previous documents: {result.backup_dir}")
-            say(f"Undo with: s3repl-tui undo{flags}")
+        say("\n" + render_applied(result, args))
         if not result.complete:
             say("The setup is incomplete; see above, then run `s3repl-tui check` to see what is missing.")
             return EXIT_FAIL
