@@ -131,7 +131,11 @@ def test_existing_object_replication_is_refused_in_one_sentence() -> None:
     assert export_plan(plan, "terraform")  # Terraform has existing_object_replication
 
 
-@pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is not installed")
+# A dev dependency: in the virtual environment beside the interpreter, on PATH otherwise.
+CFN_LINT = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or shutil.which("cfn-lint")
+
+
+@pytest.mark.skipif(CFN_LINT is None, reason="cfn-lint is not installed")
 def test_cfn_lint_accepts_every_template(sandbox: Sandbox, tmp_path: Path) -> None:
     plans = [iac_plans.seeded_plan(sandbox, "destination-policy"), iac_plans.created_key_plan()]
     paths = []
@@ -141,7 +145,7 @@ def test_cfn_lint_accepts_every_template(sandbox: Sandbox, tmp_path: Path) -> No
             path.write_text(json.dumps(entry["template"], indent=2))
             paths.append(str(path))
     linted = subprocess.run(
-        ["cfn-lint", "--regions", "us-east-1", "us-west-2", "--", *paths],
+        [str(CFN_LINT), "--regions", "us-east-1", "us-west-2", "--", *paths],
         capture_output=True,
         text=True,
         timeout=300,
