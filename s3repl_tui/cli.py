@@ -209,8 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         landed = getattr(interrupted, "result", None)  # fixes.apply.ApplyInterrupted: a write was under way
         if landed is not None:
             from s3repl_tui.commands.fix import render_applied
+            from s3repl_tui.plain_text import printable
 
-            print("\n" + render_applied(landed, args))
+            print("\n" + printable(render_applied(landed, args)))
         return 130
 
 

@@ -23,6 +23,7 @@ from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, UserError
 from s3repl_tui.fixes import ApplyResult, Plan, apply_plan, export_plan, plan_fixes, resolve_state_dir
 from s3repl_tui.fixes.lock import setup_lock
 from s3repl_tui.fixes.state import check_state_dir
+from s3repl_tui.plain_text import printable, printable_line
 from s3repl_tui.probes import probe
 
 
@@ -135,7 +136,8 @@ def _run(args: argparse.Namespace, layer_ids: list[str] | None) -> int:
     if args.export:
         sys.stdout.write(export_plan(plan, args.export))
         return EXIT_PASS
-    print(render_plan(plan) if (plan.changes or plan.manual or plan.notes or plan.optional) else "Nothing to fix.")
+    anything = plan.changes or plan.manual or plan.notes or plan.optional
+    print(printable(render_plan(plan)) if anything else "Nothing to fix.")
     if not plan.changes or args.dry_run:
         print(f"\nThe check says: {report.verdict}.")
         return _verdict_code(report)
@@ -145,16 +147,16 @@ def _run(args: argparse.Namespace, layer_ids: list[str] | None) -> int:
         return _verdict_code(report)
 
     def progress(message: str) -> None:
-        print(f"  {message}", file=sys.stderr)
+        print(f"  {printable_line(message)}", file=sys.stderr)
 
     result = apply_plan(plan, connection, on_progress=progress)
-    print("\n" + render_applied(result, args))
+    print("\n" + printable(render_applied(result, args)))
     snapshot = probe(connection, args.source_bucket)
     after = judge(snapshot)
     print(f"\nThe check after fixing says: {after.verdict}.")
     remaining: Sequence[str] = _failing(after)
     if remaining:
-        print("Still to do:\n" + "\n".join(remaining))
+        print(printable("Still to do:\n" + "\n".join(remaining)))
     # A fixed layer can reveal the next one (a rule that now replicates SSE-KMS needs KMS grants).
     more = plan_fixes(snapshot, after, layer_ids, include_optional=include_optional).changes if result.complete else ()
     if more:
