@@ -264,8 +264,8 @@ def _backlog(
         Finding(
             "monitoring-backlog",
             "info",
-            f"{where}: {pending or 0:g} operation(s) and {pending_bytes or 0:g} bytes pending at the last datapoint; "
-            f"at most {latency or 0:g} s behind the source.",
+            f"{where}: {pending or 0:g} operation(s) and {pending_bytes or 0:g} bytes pending at the last datapoint"
+            + (f"; at most {latency:g} s behind the source." if latency is not None else "."),
             snapshot.source.arn,
             None,
             evidence,
