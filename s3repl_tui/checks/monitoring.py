@@ -23,8 +23,7 @@ from typing import Any
 from s3repl_tui.checks.facts import RuleFacts, rule_facts
 from s3repl_tui.checks.model import Finding, LayerResult
 from s3repl_tui.probes.events import parse_time
-from s3repl_tui.probes.monitoring import period_seconds
-from s3repl_tui.probes.snapshot import FailureEvent, RuleMetrics, Snapshot
+from s3repl_tui.probes.snapshot import FailureEvent, RuleMetrics, Snapshot, period_seconds
 
 RECENT_SECONDS = 3600  # a failure this recent is happening now, not before a fix
 RTC_THRESHOLD_SECONDS = 15 * 60  # S3 RTC replicates 99.99 % of objects within 15 minutes

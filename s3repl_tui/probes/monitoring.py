@@ -19,7 +19,7 @@ from s3repl_tui.probes.buckets import bucket_fact
 from s3repl_tui.probes.commands import cli_command, owner_profile
 from s3repl_tui.probes.reads import attempt
 from s3repl_tui.probes.run import Facts, ProbeRun
-from s3repl_tui.probes.snapshot import Read, ReadError, RuleMetrics, Series
+from s3repl_tui.probes.snapshot import Read, ReadError, RuleMetrics, Series, period_seconds
 
 OPERATION = "cloudwatch:GetMetricData"
 # metric -> the statistic that answers our question over each period
@@ -29,19 +29,12 @@ METRICS: dict[str, str] = {
     "BytesPendingReplication": "Maximum",
     "ReplicationLatency": "Maximum",  # seconds behind the source
 }
-MAX_POINTS = 48  # per metric over the window: enough for a sparkline, one call
 
 
 def metrics_enabled(rule: Mapping[str, Any]) -> bool:
     destination = rule.get("Destination") or {}
     metrics = destination.get("Metrics") or {}
     return rule.get("Status") == "Enabled" and metrics.get("Status") == "Enabled"
-
-
-def period_seconds(window_seconds: int) -> int:
-    """A multiple of 60 (CloudWatch's rule for periods over a minute) giving at most MAX_POINTS points."""
-    minutes = -(-window_seconds // (60 * MAX_POINTS))
-    return max(1, minutes) * 60
 
 
 def queries(source_bucket: str, destination_bucket: str, rule_id: str, period: int) -> list[dict[str, Any]]:

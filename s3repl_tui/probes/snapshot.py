@@ -158,6 +158,13 @@ class RoleSnapshot:
 
 DEFAULT_WINDOW_SECONDS = 24 * 3600  # check --since: how far back metrics and failure events count
 Series = tuple[tuple[str, float], ...]  # (ISO 8601 time, value), oldest first
+MAX_POINTS = 48  # datapoints per metric over the window: enough for a sparkline, one GetMetricData
+
+
+def period_seconds(window_seconds: int) -> int:
+    """A multiple of 60 (CloudWatch's rule for periods over a minute) giving at most MAX_POINTS points."""
+    minutes = -(-window_seconds // (60 * MAX_POINTS))
+    return max(1, minutes) * 60
 
 
 @dataclass(frozen=True)
