@@ -74,7 +74,8 @@ def _add_init_answers(init: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the plan and change nothing (it still reads both accounts to list buckets and keys)",
     )
-    mode.add_argument("--format", choices=("cli", "json"), help="with --plan-only: AWS CLI commands (default) or JSON")
+    mode.add_argument("--format", choices=("cli", "json", "terraform", "cloudformation"),
+                      help="with --plan-only: AWS CLI commands (default), JSON, Terraform or CloudFormation")
     after = init.add_argument_group("after applying")
     after.add_argument("--canary", action=flag, default=True, help="write a test object and watch it replicate")
     after.add_argument(

@@ -21,8 +21,8 @@ Use from a worker thread::
     result = apply_plan(plan, connection, on_progress=post)  # raises FixRejected: nothing written
     result.applied / .unverified / .failed / .refused / .skipped / .backup_dir / .messages
     last_set()                                               # what undo would restore (to show first)
-    undo_last(connection, on_progress=post)                  # UndoResult
-    export_plan(plan, "cli" | "json")
+    undo_last(connection, on_progress=post)                  # UndoResult (undo_set: one named set)
+    export_plan(plan, "cli" | "json" | "terraform" | "cloudformation")
 
 Before the first write ``apply_plan`` and ``undo_last`` check the state directory
 (``check_state_dir``): if backups or the audit log cannot be written they raise ``StateDirError``

@@ -136,3 +136,14 @@ def test_the_cli_plan_has_one_command_per_step_with_its_account_profile_and_regi
     made_up = "arn:aws:kms:made-up:000000000000:key/"
     assert resources == [[f"{made_up}source"], [f"{made_up}replica"]]
     assert source_key[:2] == replica_key[:2] == ["kms", "create-key"]
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("terraform", 'provider "aws"'), ("cloudformation", '"templates"')])
+def test_the_plan_exports_as_infrastructure_code(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], fmt: str, marker: str
+) -> None:
+    make_buckets(sandbox)
+    assert main(["init", *answers("sse-kms", "--plan-only", "--format", fmt)]) == 0
+    out = capsys.readouterr().out
+    assert marker in out
+    assert ("aws_s3_bucket_replication_configuration" if fmt == "terraform" else "ReplicationConfiguration") in out
