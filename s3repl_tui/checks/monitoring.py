@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from s3repl_tui.checks import rule_notes
 from s3repl_tui.checks.facts import RuleFacts, rule_facts
 from s3repl_tui.checks.model import Finding, LayerResult
 from s3repl_tui.probes.events import parse_time
@@ -111,6 +112,7 @@ def check(snapshot: Snapshot, layers: Sequence[LayerResult], now: dt.datetime | 
             found += _from_metrics(snapshot, rule, metrics, statuses, moment, observed.window_seconds)
     if observed.events is not None:
         found += _from_events(snapshot, observed.events, statuses, moment, observed)
+    found += rule_notes.failure_events(snapshot, rule_facts(snapshot.replication))
     return tuple(found)
 
 

@@ -193,7 +193,7 @@ def check(snapshot: Snapshot) -> tuple[Finding, ...]:
         ownership = _ownership(snapshot, rule, bucket)
         found += ownership or rule_notes.owner_override(snapshot, rule, bucket)
         found += _object_lock(snapshot, rule, bucket)
-    found += rule_notes.failure_events(snapshot, rules) + rule_notes.source_acls(snapshot)
+    found += rule_notes.source_acls(snapshot)  # failure events: the monitoring layer
     destinations = {r.destination_bucket for r in rules if r.enabled and r.destination_bucket}
     if len(destinations) > 1:
         found.append(Finding("rule-multiple-destinations", "info",

@@ -13,7 +13,7 @@ from typing import Any
 
 from s3repl_tui.checks import fixes
 from s3repl_tui.checks.facts import RuleFacts
-from s3repl_tui.checks.model import Finding
+from s3repl_tui.checks.model import Finding, FixHint
 from s3repl_tui.probes.snapshot import BucketSnapshot, Read, Snapshot
 
 FAILURE_EVENTS = ("s3:Replication:OperationFailedReplication", "s3:Replication:*")
@@ -46,7 +46,8 @@ def _subscribed(notification: dict[str, Any]) -> bool:
 
 def failure_events(snapshot: Snapshot, rules: tuple[RuleFacts, ...]) -> list[Finding]:
     """S1: metrics make S3 emit OperationFailedReplication, but only to subscribers of the source bucket.
-    Only said when some enabled rule has metrics on (otherwise ``rule-metrics-disabled`` says it)."""
+    Only said when some enabled rule has metrics on (otherwise ``rule-metrics-disabled`` says it). Part of
+    the monitoring layer: a warning with an opt-in fix (EventBridge delivery), never a failure."""
     metered = [r.id for r in rules if r.enabled
                and ((r.raw.get("Destination") or {}).get("Metrics") or {}).get("Status") == "Enabled"]
     source, read = snapshot.source, snapshot.source.notification
@@ -54,7 +55,7 @@ def failure_events(snapshot: Snapshot, rules: tuple[RuleFacts, ...]) -> list[Fin
         return []
     command = f"aws s3api get-bucket-notification-configuration --bucket {source.name}"
     if read.is_error:
-        return [_cannot_read("rule-failure-events-unreadable", f"The event notifications of {source.name}",
+        return [_cannot_read("monitoring-failure-events-unreadable", f"The event notifications of {source.name}",
                              read, source.arn, command)]
     current = dict(read.value or {}) if read.is_ok else {}
     if _subscribed(current):
@@ -67,13 +68,13 @@ def failure_events(snapshot: Snapshot, rules: tuple[RuleFacts, ...]) -> list[Fin
              "Or add to it a QueueConfigurations/TopicConfigurations/LambdaFunctionConfigurations entry with "
              "\"Events\": [\"s3:Replication:OperationFailedReplication\"] (its policy must allow s3.amazonaws.com).")
     return [Finding(
-        "rule-failure-events-unsubscribed", "info",
+        "monitoring-failure-events-unsubscribed", "warning",
         f"Replication metrics are on, so failure events are emitted but nobody receives them: subscribe "
         f"SNS/SQS/Lambda/EventBridge on {source.name} to s3:Replication:OperationFailedReplication.",
         source.arn, None, {"rules": metered, "notification": current, "command": command},
-        fixes.manual("subscribe-replication-failure-events", f"Subscribe to replication failure events of "
-                     f"{source.name}.", source.owner_account, "s3:PutBucketNotificationConfiguration", steps,
-                     bucket=source.name))]
+        FixHint("subscribe-failure-events-eventbridge", f"Deliver the event notifications of {source.name} to "
+                "EventBridge (its other subscriptions stay).", source.owner_account,
+                "s3:PutBucketNotificationConfiguration", True, {"bucket": source.name}, manual_steps=steps))]
 
 
 def source_acls(snapshot: Snapshot) -> list[Finding]:

@@ -124,6 +124,9 @@ def _read(session: AccountSessionLike, ref: DocumentRef) -> Document | None:
     if kind == "ownership-controls":
         answer = _client(session, ref, "s3").get_bucket_ownership_controls(Bucket=ref.name)
         return {"Rules": list(answer["OwnershipControls"].get("Rules", []))}
+    if kind == "bucket-notification":  # always answered ({} when none): restored, never deleted, by undo
+        answer = _client(session, ref, "s3").get_bucket_notification_configuration(Bucket=ref.name)
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
     raise ValueError(f"unknown document kind {kind!r}")
 
 
@@ -199,6 +202,10 @@ def write_call(ref: DocumentRef, document: Document) -> Call:
         return Call("s3", "put_bucket_encryption", {"Bucket": name, "ServerSideEncryptionConfiguration": document})
     if kind == "ownership-controls":
         return Call("s3", "put_bucket_ownership_controls", {"Bucket": name, "OwnershipControls": document})
+    if kind == "bucket-notification":  # replaces the whole configuration: the document holds all of it
+        return Call(
+            "s3", "put_bucket_notification_configuration", {"Bucket": name, "NotificationConfiguration": document}
+        )
     raise ValueError(f"unknown document kind {kind!r}")
 
 

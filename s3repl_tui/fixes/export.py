@@ -129,6 +129,9 @@ def _creating_or_setting_command(change: Change) -> list[str]:
         ]
     if ref.kind == "ownership-controls":
         return ["aws", "s3api", "put-bucket-ownership-controls", "--bucket", ref.name, "--ownership-controls", "@DOC"]
+    if ref.kind == "bucket-notification":
+        words = ["aws", "s3api", "put-bucket-notification-configuration", "--bucket", ref.name]
+        return [*words, "--notification-configuration", "@DOC"]
     raise ValueError(f"no AWS CLI command for a {ref.kind}")
 
 

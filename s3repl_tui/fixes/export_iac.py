@@ -41,7 +41,9 @@ from s3repl_tui.fixes.placeholders import TOKEN
 
 IAC_FORMATS = ("terraform", "cloudformation")
 _SOURCE_SIDE_KINDS = frozenset({"replication", "role", "role-trust", "role-inline-policy"})
-_BUCKET_KINDS = frozenset({"bucket-versioning", "replication", "bucket-encryption", "ownership-controls"})
+_BUCKET_KINDS = frozenset(
+    {"bucket-versioning", "replication", "bucket-encryption", "ownership-controls", "bucket-notification"}
+)
 TOOL_SID = re.compile(r"^S3ReplTui")
 
 
@@ -454,6 +456,23 @@ def _replication_block(change: Change, bucket: str, provider: str) -> Block:
     return block
 
 
+def _only_eventbridge(label: str, after: Document) -> None:
+    """The exports write EventBridge delivery; other subscriptions the owner has stay theirs to keep."""
+    others = sorted(key for key, value in after.items() if key != "EventBridgeConfiguration" and value)
+    if others:
+        raise ExportUnsupported(
+            f"The {label} also holds {', '.join(others)}, which this export does not write; "
+            "add EventBridge delivery to the resource that manages them instead."
+        )
+
+
+def _notification_block(label: str, name: str, provider: Raw, bucket: str, after: Document) -> Block:
+    # registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_notification
+    _only_eventbridge(label, after)
+    block = Block(f'resource "aws_s3_bucket_notification" "{name}"').attr("provider", provider)
+    return block.attr("bucket", bucket).attr("eventbridge", True)
+
+
 def _terraform_change(out: TerraformOut, change: Change, target: Target, created_roles: dict[str, str]) -> None:
     ref, after = change.ref, change.after
     name = _identifier(
@@ -523,6 +542,9 @@ def _terraform_change(out: TerraformOut, change: Change, target: Target, created
         )
         for rule in after.get("Rules", []):
             block.block(Block("rule").attr("object_ownership", rule["ObjectOwnership"]))
+    elif ref.kind == "bucket-notification":
+        block = _notification_block(ref.label, name, provider, ref.name, after)
+        comments.append("aws_s3_bucket_notification replaces the whole notification configuration.")
     else:
         raise ExportUnsupported(f"A change of the {ref.label} has no Terraform form.")
     out.blocks.append((comments, block))
@@ -705,6 +727,9 @@ def _cfn_change(template: Template, change: Change, creators: dict[str, Target])
                 for r in after.get("Rules", [])
             ]
             properties["BucketEncryption"] = {"ServerSideEncryptionConfiguration": rules}
+        elif ref.kind == "bucket-notification":
+            _only_eventbridge(ref.label, after)
+            properties["NotificationConfiguration"] = {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
         else:
             properties["OwnershipControls"] = {"Rules": after.get("Rules", [])}
         template.notes.append(f"{template.buckets[ref.name]}: {what}.")

@@ -23,6 +23,8 @@ DocumentKind = Literal[
     "kms-key",
     "bucket-encryption",
     "ownership-controls",
+    # The source bucket's event notifications (monitoring: failure events delivered to EventBridge).
+    "bucket-notification",
 ]
 
 # The API that writes each kind of document (IAM-style action names, as in the report's fix hints).
@@ -37,6 +39,7 @@ WRITE_API: dict[DocumentKind, str] = {
     "kms-key": "kms:CreateKey",
     "bucket-encryption": "s3:PutBucketEncryption",
     "ownership-controls": "s3:PutBucketOwnershipControls",
+    "bucket-notification": "s3:PutBucketNotificationConfiguration",
 }
 
 # Documents the tool may have created, and the API that removes them again (undo).
@@ -83,6 +86,7 @@ class DocumentRef:
             "kms-key": (f"new KMS key {self.name[2:-1]}" if is_placeholder(self.name) else f"KMS key {self.name}"),
             "bucket-encryption": f"default encryption of bucket {self.name}",
             "ownership-controls": f"object ownership of bucket {self.name}",
+            "bucket-notification": f"event notifications of bucket {self.name}",
         }[self.kind]
 
     def to_json(self) -> dict[str, str]:

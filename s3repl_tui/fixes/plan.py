@@ -215,6 +215,13 @@ def _account(targets: Targets, hint: FixHint, config: Document | None) -> Docume
     return rules.set_destination_account(config, _param(hint, "rule_id"), str(account))
 
 
+def _failure_events(targets: Targets, hint: FixHint) -> list[Edit]:
+    ref, before = targets.notification()
+    # PutBucketNotificationConfiguration replaces the whole configuration: every subscription is kept.
+    return [Edit(ref, before, lambda current: {**(current or {}), "EventBridgeConfiguration": {}},
+                 f"deliver the event notifications of {ref.name} to EventBridge")]
+
+
 PLANNERS: dict[str, Planner] = {
     "enable-source-versioning": _enable_versioning,
     "enable-destination-versioning": _enable_versioning,
@@ -230,6 +237,7 @@ PLANNERS: dict[str, Planner] = {
     "rule-enable": _rule_edit("enable the rule", lambda t, h, c: rules.enable_rule(c, _param(h, "rule_id"))),
     "rule-set-role-arn": _rule_edit("name the role by its exact ARN", _role_arn),
     "rule-set-destination-account": _rule_edit("set the destination account for the owner override", _account),
+    "subscribe-failure-events-eventbridge": _failure_events,
     "rule-enable-metrics": _rule_edit(
         "enable replication metrics", lambda t, h, c: rules.enable_metrics(c, _param(h, "rule_id"))
     ),
@@ -240,6 +248,8 @@ PLANNERS: dict[str, Planner] = {
 OPTIONAL_FIXES: dict[str, str] = {
     "rule-enable": "starts replicating the objects of a rule the owner disabled",
     "rule-enable-metrics": "replication metrics are billed as CloudWatch metrics",
+    "subscribe-failure-events-eventbridge": "sends every event of the bucket to EventBridge, where rules you add "
+    "match them (matched events are billed)",
 }
 
 

@@ -74,6 +74,14 @@ class Targets:
         ref, bucket = self._bucket_ref("bucket-policy", bucket_name)
         return ref, self._document(bucket.policy, f"the bucket policy of {bucket_name}")
 
+    def notification(self) -> tuple[DocumentRef, Document]:
+        """The source bucket's event notifications (GetBucketNotificationConfiguration answers {} for none)."""
+        ref, bucket = self._bucket_ref("bucket-notification", self.facts.source.name)
+        read = bucket.notification
+        if read is None or not read.is_ok:
+            raise Unplannable(_why(read, f"the event notifications of {bucket.name}"))
+        return ref, copy_document(read.value) or {}
+
     def replication(self) -> tuple[DocumentRef, Document | None]:
         ref, bucket = self._bucket_ref("replication", self.facts.source.name)
         read = bucket.replication

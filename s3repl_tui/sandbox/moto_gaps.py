@@ -7,6 +7,9 @@ Covered here (each has a test in tests/sandbox/test_moto_gaps.py that runs again
   ``ExistingObjectReplication`` dropped). S3 returns the configuration as it was stored. We keep the XML
   body of ``PutBucketReplication`` and answer with it, adding the rule IDs S3 would have generated.
 
+* ``GetBucketNotificationConfiguration``: moto stores ``EventBridgeConfiguration`` but never answers
+  it; S3 answers it (as an empty element) while EventBridge delivery is on. We add it to the answer.
+
 Gaps handled elsewhere: cross-account reads that AWS would deny are enforced by the sandbox's
 middleware (``middleware.CrossAccountGuard``), because moto evaluates no policy at all.
 """
@@ -62,6 +65,26 @@ def apply() -> None:
             body = _with_rule_ids(replication[_RAW_XML_KEY], replication)
             return 200, {"Content-Type": "application/xml"}, body
 
+        original_notification = S3Response.get_bucket_notification
+
+        def notification_with_eventbridge(self: S3Response) -> Any:
+            configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+            if configuration is None or configuration.event_bridge is None:
+                return original_notification(self)
+            serialize = self.serialized
+
+            def with_eventbridge(action_result: Any) -> Any:
+                if isinstance(action_result.result, dict):
+                    action_result.result["EventBridgeConfiguration"] = {}
+                return serialize(action_result)
+
+            self.serialized = with_eventbridge  # type: ignore[method-assign]
+            try:
+                return original_notification(self)
+            finally:
+                del self.serialized
+
         S3Response._replication_config_from_xml = parse_keeping_raw  # type: ignore[method-assign]
         S3Response.get_bucket_replication = get_as_stored  # type: ignore[method-assign]
+        S3Response.get_bucket_notification = notification_with_eventbridge  # type: ignore[method-assign]
         _patched = True

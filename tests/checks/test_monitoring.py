@@ -24,7 +24,9 @@ def _at(minutes_ago: int) -> str:
 
 
 def _metrics_on(seed: Seed, rtc: bool = False) -> None:
+    """Metrics on, and their failure events delivered (EventBridge): no warning about an unheard event."""
     seed.rule["Destination"]["Metrics"] = {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}
+    seed.reads["source.notification"] = Read.ok({"EventBridgeConfiguration": {}})
     if rtc:
         seed.rule["Destination"]["ReplicationTime"] = {"Status": "Enabled", "Time": {"Minutes": 15}}
 

@@ -24,20 +24,22 @@ def _rule_layer_status(report: Report) -> str:
 # -- S1: failure events without a subscriber
 
 
-def test_metrics_on_without_subscribers_is_an_info_note(seed: Seed) -> None:
+def test_metrics_on_without_subscribers_is_a_monitoring_warning_with_an_opt_in_fix(seed: Seed) -> None:
     _metrics_on(seed)
     seed.reads["source.notification"] = Read.ok({"QueueConfigurations": [
         {"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:*"]}]})
     report = seed.report()
-    finding = find(report, "rule-failure-events-unsubscribed")
-    assert finding.severity == "info" and not finding.unknown
+    finding = find(report, "monitoring-failure-events-unsubscribed")
+    assert finding in report.layer("monitoring").findings
+    assert finding.severity == "warning" and not finding.unknown
     assert "nobody receives them" in finding.message and "s3:Replication:OperationFailedReplication" in finding.message
-    assert finding.fix is not None and not finding.fix.automatic
+    assert finding.fix is not None and finding.fix.automatic  # opt-in: fix --include-optional plans it
     assert finding.fix.api == "s3:PutBucketNotificationConfiguration"
     steps = finding.fix.manual_steps
     assert f"aws s3api put-bucket-notification-configuration --bucket {SRC}" in steps
     assert "EventBridgeConfiguration" in steps and QUEUE in steps  # keeps the existing subscription
-    assert _rule_layer_status(report) == "pass" and report.verdict == "pass"
+    assert _rule_layer_status(report) == "pass" and report.layer("monitoring").status == "warn"
+    assert report.verdict == "pass"
 
 
 @pytest.mark.parametrize("notification", [
@@ -50,16 +52,16 @@ def test_metrics_on_without_subscribers_is_an_info_note(seed: Seed) -> None:
 def test_any_failure_subscriber_is_enough(seed: Seed, notification: dict[str, Any]) -> None:
     _metrics_on(seed)
     seed.reads["source.notification"] = Read.ok(notification)
-    assert "rule-failure-events-unsubscribed" not in codes(seed.report())
+    assert "monitoring-failure-events-unsubscribed" not in codes(seed.report())
 
 
 def test_no_note_while_metrics_are_off(seed: Seed) -> None:
     # rule-metrics-disabled already says events aren't emitted; an unread configuration says nothing either
     report = seed.report()
     assert "rule-metrics-disabled" in codes(report)
-    assert "rule-failure-events-unsubscribed" not in codes(report)
+    assert "monitoring-failure-events-unsubscribed" not in codes(report)
     seed.reads["source.notification"] = failed(operation="s3:GetBucketNotificationConfiguration")
-    assert "rule-failure-events-unreadable" not in codes(seed.report())
+    assert "monitoring-failure-events-unreadable" not in codes(seed.report())
 
 
 def test_unreadable_notification_is_info_not_unknown(seed: Seed) -> None:
@@ -67,7 +69,7 @@ def test_unreadable_notification_is_info_not_unknown(seed: Seed) -> None:
     baseline = seed.report()
     seed.reads["source.notification"] = failed(operation="s3:GetBucketNotificationConfiguration")
     report = seed.report()
-    finding = find(report, "rule-failure-events-unreadable")
+    finding = find(report, "monitoring-failure-events-unreadable")
     assert finding.severity == "info" and not finding.unknown and finding.fix is None
     assert "could not be read" in finding.message
     assert finding.evidence["command"] == (f"aws s3api get-bucket-notification-configuration --bucket {SRC} "
@@ -79,7 +81,7 @@ def test_pending_notification_says_nothing_yet(seed: Seed) -> None:
     _metrics_on(seed)
     seed.reads["source.notification"] = Read.pending("s3:GetBucketNotificationConfiguration")
     report = seed.report()
-    assert not [c for c in codes(report, "rule") if c.startswith("rule-failure-events")]
+    assert not [c for c in codes(report, "monitoring") if c.startswith("monitoring-failure-events")]
     assert not report.layer("rule").pending
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from s3repl_tui.cli import main
@@ -313,7 +313,11 @@ def test_an_unknown_export_format_is_refused_by_the_parser(capsys: pytest.Captur
 @given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_any_owner_text_reads_back_from_its_hcl_string_as_written(text: str) -> None:
     """Quotes, backslashes, newlines, control characters, ``${``, ``%{`` and ``$${``: the quoted HCL
-    string parses (python-hcl2) and unescapes to exactly the text."""
+    string parses (python-hcl2) and unescapes to exactly the text.
+
+    python-hcl2's grammar cannot read an escaped ``$${`` / ``%%{`` that no ``}`` follows (Terraform can:
+    TRICKY below, evaluated by Terraform itself, carries ``${`` and ``%{`` unclosed)."""
+    assume(not re.search(r"[$%]\{[^}]*$", text))
     written = Hcl({}).string(text)
     parsed = iac_parse.load(f'resource "x" "y" {{\n  value = {written}\n}}\n')
     assert parsed["resource"][("x", "y")]["value"] == text
@@ -329,6 +333,8 @@ TRICKY = [
     "ends with $",
     "ends with %",
     "${",
+    "%{",
+    "x %{ y",
 ]
 
 

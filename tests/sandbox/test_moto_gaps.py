@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from s3repl_tui.sandbox import SOURCE_PROFILE, Sandbox
+from s3repl_tui.sandbox import SOURCE_PROFILE, Sandbox, SeedSetup
 
 FULL_CONFIGURATION = {
     "Role": "arn:aws:iam::123456789012:role/service-role/replication",
@@ -87,3 +87,12 @@ def test_unpatched_moto_still_loses_the_configuration() -> None:
     first = answer["Rules"][0]
     assert first["Filter"] == {"Prefix": ""}
     assert "SourceSelectionCriteria" not in first
+
+
+def test_eventbridge_delivery_is_answered_as_s3_answers_it(sandbox: Sandbox, seed: SeedSetup) -> None:
+    s3 = sandbox.session(SOURCE_PROFILE).client("s3", region_name=seed.source_region)
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket=seed.source_bucket)
+    s3.put_bucket_notification_configuration(Bucket=seed.source_bucket,
+                                             NotificationConfiguration={"EventBridgeConfiguration": {}})
+    answer = s3.get_bucket_notification_configuration(Bucket=seed.source_bucket)
+    assert answer["EventBridgeConfiguration"] == {}
