@@ -252,40 +252,61 @@ def _input_key(item: ReplicationRequest) -> tuple[object, ...]:
     return item.target, item.key_ref, item.request.resource
 
 
+def _calls(snapshot: Snapshot, item: ReplicationRequest, role: RoleInputs | None,
+           inputs: dict[tuple[object, ...], tuple[NamedPolicy | None, Unreadable | None, str]]
+           ) -> tuple[SideResult | None, SideResult | None, tuple[decisions.Call, decisions.Call, decisions.Call]]:
+    """(identity result or None, resource result or None, the judge_request calls that judge the rest)."""
+    identity_call = _identity_call(item, role)
+    input_key = _input_key(item)
+    if input_key not in inputs:
+        inputs[input_key] = _resource_input(snapshot, item)
+    policy, missing, skipped = inputs[input_key]
+    resource_call: decisions.Call = None
+    combined_call: decisions.Call = None
+    if skipped:
+        resource: SideResult | None = SideResult(None, skipped=skipped)
+    elif missing is not None:
+        resource = SideResult(None, (missing,))
+    elif item.unresolved:
+        resource = SideResult(None, (_unresolved(item),))
+    else:
+        resource = None
+        stand_in = () if item.target == "trust" else _OTHER_SIDE_ALLOWS
+        resource_call = (stand_in, _boundary_stand_in(item, role), policy, item.resource_account)
+        if role is not None and not role.unreadable and item.target != "trust":
+            combined_call = (role.policies, role.boundary, policy, item.resource_account)
+    if isinstance(identity_call, SideResult):
+        return identity_call, resource, (None, resource_call, combined_call)
+    return None, resource, (identity_call, resource_call, combined_call)
+
+
+def _shape(item: ReplicationRequest) -> tuple[object, ...]:
+    """All ``_calls`` reads of a request: requests of one shape (every rule's requests to one bucket or
+    key, for instance) are judged with the same calls."""
+    return (_input_key(item), item.target, item.unresolved, item.key_ref, item.request.principal,
+            item.resource_account)
+
+
 def assess(snapshot: Snapshot, items: tuple[ReplicationRequest, ...]) -> tuple[Access, ...]:
     role = role_inputs(snapshot)
     assessed: list[Access] = []
     # One policy object per resource: every rule's requests to a bucket or key judge the same document.
     inputs: dict[tuple[object, ...], tuple[NamedPolicy | None, Unreadable | None, str]] = {}
+    shapes: dict[tuple[object, ...], tuple[SideResult | None, SideResult | None,
+                                           tuple[decisions.Call, decisions.Call, decisions.Call]]] = {}
     for item in items:
-        identity_call = _identity_call(item, role)
-        input_key = _input_key(item)
-        if input_key not in inputs:
-            inputs[input_key] = _resource_input(snapshot, item)
-        policy, missing, skipped = inputs[input_key]
-        resource_call: decisions.Call = None
-        combined_call: decisions.Call = None
-        if skipped:
-            resource: SideResult | None = SideResult(None, skipped=skipped)
-        elif missing is not None:
-            resource = SideResult(None, (missing,))
-        elif item.unresolved:
-            resource = SideResult(None, (_unresolved(item),))
-        else:
-            resource = None
-            stand_in = () if item.target == "trust" else _OTHER_SIDE_ALLOWS
-            resource_call = (stand_in, _boundary_stand_in(item, role), policy, item.resource_account)
-            if role is not None and not role.unreadable and item.target != "trust":
-                combined_call = (role.policies, role.boundary, policy, item.resource_account)
+        shape = _shape(item)
+        found = shapes.get(shape)
+        if found is None:
+            found = shapes[shape] = _calls(snapshot, item, role, inputs)
+        identity_result, resource, calls = found
         # Identical requests across rules (and requests the documents can't tell apart) are judged once.
-        judged = decisions.judge_together(
-            judge_request, item,
-            (identity_call if not isinstance(identity_call, SideResult) else None, resource_call, combined_call))
-        identity = identity_call if isinstance(identity_call, SideResult) else SideResult(judged[0])
+        judged = decisions.judge_together(judge_request, item, calls)
+        identity = identity_result if identity_result is not None else SideResult(judged[0])
         if resource is None:
             resource = _unless_grants_unread(snapshot, item, SideResult(judged[1]))
         combined = resource.judgement if item.target == "trust" else None  # the trust policy alone decides
-        if combined_call is not None and resource.judgement is not None:
+        if calls[2] is not None and resource.judgement is not None:
             combined = judged[2]
         assessed.append(Access(item, identity, resource, combined))
     return tuple(assessed)

@@ -211,17 +211,25 @@ def _rebind(judged: Any, judged_for: str, resource: str) -> Any:
     if not judged_for or at < 0 or reason.rfind(judged_for) != at:
         return None
     rebound = reason[:at] + resource + reason[at + len(judged_for):]
-    return _replace(judged, result=_replace(result, reason=rebound))
+    return _replace(judged, "result", _replace(result, "reason", rebound))
 
 
-def _replace(value: Any, **changes: Any) -> Any:
-    """``dataclasses.replace`` for the frozen (non-slots) dataclasses of a judgement, without re-running
-    ``__init__``: the fields are copied as they are and the changed ones set."""
-    if not hasattr(value, "__dict__") or hasattr(value, "__post_init__"):
-        return dataclasses.replace(value, **changes)
-    copied: Any = object.__new__(type(value))
-    copied.__dict__.update(value.__dict__)
-    copied.__dict__.update(changes)
+_PLAIN: dict[type, bool] = {}  # type -> fields live in a plain __dict__ and no __post_init__ checks them
+
+
+def _replace(value: Any, name: str, new: Any) -> Any:
+    """``dataclasses.replace(value, name=new)`` for the frozen (non-slots) dataclasses of a judgement,
+    without re-running ``__init__``: the fields are copied as they are and the changed one set."""
+    kind = type(value)
+    plain = _PLAIN.get(kind)
+    if plain is None:
+        plain = _PLAIN[kind] = hasattr(value, "__dict__") and not hasattr(kind, "__post_init__")
+    if not plain:
+        return dataclasses.replace(value, **{name: new})
+    copied: Any = object.__new__(kind)
+    fields = copied.__dict__
+    fields.update(value.__dict__)
+    fields[name] = new
     return copied
 
 
@@ -284,6 +292,11 @@ def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
     return _remember(("calls", parts), calls, compute)  # type: ignore[no-any-return]
 
 
+# What _calls_info found, by the id of the calls object (which the entry holds, so the id is not reused):
+# assess hands the same calls object to every request of one shape (every rule's requests to one bucket).
+_calls_seen: dict[int, tuple[Any, tuple[Hashable, _Documents]]] = {}
+
+
 def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) -> tuple[T | None, ...]:
     """``judge(item, *call)`` for each call (None where not asked), answered as one question.
 
@@ -294,7 +307,16 @@ def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) 
     if not ENABLED:
         return tuple(None if call is None else judge(item, *call) for call in calls)
     request = item.request
-    asked, union = _calls_info(calls)
+    seen = _calls_seen.get(id(calls))
+    if seen is not None and seen[0] is calls:
+        asked, union = seen[1]
+    else:
+        asked, union = info = _calls_info(calls)
+        if all(call is None or type(call[0]) is tuple for call in calls):  # a list could change
+            with _lock:
+                if len(_calls_seen) >= MAX_DOCUMENTS:
+                    _calls_seen.clear()
+                _calls_seen[id(calls)] = (calls, info)
     key = ("together", item.target, request.principal, request.action, asked,
            request_class(request, item.absent_keys, union))
     found = _together.get(key)
@@ -332,6 +354,7 @@ def clear() -> None:
         _positions.clear()
         _decisions.clear()
         _together.clear()
+        _calls_seen.clear()
         _stats.update(hits=0, misses=0, rebound=0, not_rebound=0)
 
 

@@ -73,9 +73,25 @@ def _filter_parts(rule: Document) -> tuple[str, tuple[tuple[str, str], ...]]:
     return prefix, tuple(tags)
 
 
+# The last configuration normalised and its rules: every layer of one judgement asks for the same
+# configuration (documents read from AWS are never changed afterwards). One tuple, replaced atomically;
+# it holds the configuration, so its id is not reused.
+_last_rules: tuple[Any, Any, tuple[RuleFacts, ...]] = (None, None, ())
+
+
 def rule_facts(config: Document | None) -> tuple[RuleFacts, ...]:
+    global _last_rules
     if not config:
         return ()
+    last = _last_rules
+    if last[0] is config and last[1] is config.get("Rules"):
+        return last[2]
+    found = _rule_facts(config)
+    _last_rules = (config, config.get("Rules"), found)
+    return found
+
+
+def _rule_facts(config: Document) -> tuple[RuleFacts, ...]:
     facts: list[RuleFacts] = []
     for index, rule in enumerate(config.get("Rules", []) or []):
         if not isinstance(rule, dict):

@@ -21,7 +21,7 @@ in the request context"): ``build_requests`` puts one "now" into all of them.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -228,14 +228,20 @@ def _kms_context(role: RoleRef, bucket: BucketSnapshot | None, bucket_name: str,
     return context
 
 
-def _kms_request(snapshot: Snapshot, role: RoleRef, rule: RuleFacts, key_ref: str, key_role: KeyRole,
-                 action: str, need: Need, bucket: BucketSnapshot | None, bucket_name: str, why: str,
-                 group: str | None = None) -> ReplicationRequest:
+def _kms_target(snapshot: Snapshot, role: RoleRef, rule: RuleFacts, key_ref: str, bucket: BucketSnapshot | None,
+                bucket_name: str) -> tuple[str | None, str | None, dict[str, str | list[str]]]:
+    """(key ARN, key account, request context) of the requests a rule makes with one key for one bucket."""
     key = facts.key_snapshot(snapshot, key_ref)
     arn = facts.key_arn(snapshot, key_ref)
     account = (key.account if key is not None else None) or facts.arn_account(arn)
     region = (key.region if key is not None else None) or facts.arn_region(arn)
-    context = _kms_context(role, bucket, bucket_name, rule.object_key, account, region)
+    return arn, account, _kms_context(role, bucket, bucket_name, rule.object_key, account, region)
+
+
+def _kms_request(target: tuple[str | None, str | None, dict[str, str | list[str]]], role: RoleRef, rule: RuleFacts,
+                 key_ref: str, key_role: KeyRole, action: str, need: Need, bucket_name: str, why: str,
+                 group: str | None = None) -> ReplicationRequest:
+    arn, account, context = target
     reason = None if key_role == "source" else "DstPutObjectNotPermitted"
     return ReplicationRequest(
         "kms", Request(role.arn, action, arn or "", context), need, reason, why, (rule.id,), bucket_name,
@@ -249,8 +255,9 @@ def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[Re
     made: list[ReplicationRequest] = []
     source_kms = facts.uses_kms(source)
     if source_kms and source.default_kms_key:
-        made.append(_kms_request(snapshot, role, rule, source.default_kms_key, "source", "kms:Decrypt", "required",
-                                 source, source.name, "to decrypt source objects"))
+        target = _kms_target(snapshot, role, rule, source.default_kms_key, source, source.name)
+        made.append(_kms_request(target, role, rule, source.default_kms_key, "source", "kms:Decrypt", "required",
+                                 source.name, "to decrypt source objects"))
     destination = facts.destination_bucket(snapshot, rule)
     dest_name = rule.destination_bucket or ""
     replica, why = rule.replica_key_ref, "to encrypt replicas"
@@ -263,14 +270,15 @@ def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[Re
                "this key its replica key)")
     if replica:
         need: Need = "required" if source_kms else "recommended"
+        replica_target = _kms_target(snapshot, role, rule, replica, destination, dest_name)
         for action in ("kms:Encrypt", "kms:GenerateDataKey"):
-            made.append(_kms_request(snapshot, role, rule, replica, key_role, action, need,
-                                     destination, dest_name, why, REPLICA_ENCRYPT_GROUP))
+            made.append(_kms_request(replica_target, role, rule, replica, key_role, action, need,
+                                     dest_name, why, REPLICA_ENCRYPT_GROUP))
         bucket_key = destination.bucket_key_enabled if destination is not None else None
         # With a destination Bucket Key the role needs kms:Decrypt on the replica key [UG-KMS]; without it
         # the failure table still names it (multipart uploads), so it is recommended (catalog §1 notes).
-        made.append(_kms_request(snapshot, role, rule, replica, key_role, "kms:Decrypt",
-                                 "required" if bucket_key else "recommended", destination, dest_name,
+        made.append(_kms_request(replica_target, role, rule, replica, key_role, "kms:Decrypt",
+                                 "required" if bucket_key else "recommended", dest_name,
                                  "to decrypt replicas (Bucket Key, multipart uploads)"))
     # The destination's default key is not among them: replicas keep the source object's encryption and
     # S3 encrypts every object since 2023-01-05, so only objects stored unencrypted before then would be
@@ -278,23 +286,53 @@ def _kms_requests(snapshot: Snapshot, role: RoleRef, rule: RuleFacts) -> list[Re
     return made
 
 
+def _context_key(context: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """A context compared as text, in key order (the keys are distinct: sorting never compares values)."""
+    return tuple((k, v if type(v) is str else str(v)) for k, v in sorted(context.items()))
+
+
 def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]:
-    """One request per (target, action, resource, context); the rules that need it are merged."""
-    merged: dict[tuple[object, ...], ReplicationRequest] = {}
+    """One request per (target, action, resource, context); the rules that need it are merged.
+
+    Requests to distinct resources never merge (rules with distinct prefixes send distinct object ARNs),
+    so a context is compared only once a second request shares a (target, action, resource, key)."""
+    slots: list[ReplicationRequest] = []  # in the order each (target, action, resource, context) first came
+    alone: dict[tuple[object, ...], int] = {}  # coarse key -> slot of the one request with it so far
+    shared: set[tuple[object, ...]] = set()  # coarse keys of several requests: compared with their contexts
+    index: dict[tuple[object, ...], int] = {}
+    contexts: dict[int, tuple[tuple[str, str], ...]] = {}  # by context object (requests often share one)
+
+    def context_key(item: ReplicationRequest) -> tuple[tuple[str, str], ...]:
+        context = item.request.context
+        found = contexts.get(id(context))
+        if found is None:
+            found = contexts[id(context)] = _context_key(context)
+        return found
+
     for item in requests:
-        context = tuple(sorted((k, str(v)) for k, v in item.request.context.items()))
-        key = (item.target, item.action, item.request.resource, context, item.key_ref)
-        if key in merged:
-            seen = merged[key]
-            order = ("required", "recommended", "optional")
-            need = min(seen.need, item.need, key=order.index)
-            # A request no sibling action stands in for (no group) stays so if it is the strictest.
-            alone = any(x.group is None and x.need == need for x in (seen, item))
-            merged[key] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need,
-                                  group=None if alone else seen.group or item.group)
-        else:
-            merged[key] = item
-    return tuple(merged.values())
+        coarse = (item.target, item.action, item.request.resource, item.key_ref)
+        if coarse not in shared:
+            first = alone.pop(coarse, None)
+            if first is None:
+                alone[coarse] = len(slots)
+                slots.append(item)
+                continue
+            shared.add(coarse)
+            index[(coarse, context_key(slots[first]))] = first
+        key = (coarse, context_key(item))
+        at = index.get(key)
+        if at is None:
+            index[key] = len(slots)
+            slots.append(item)
+            continue
+        seen = slots[at]
+        order = ("required", "recommended", "optional")
+        need = min(seen.need, item.need, key=order.index)
+        # A request no sibling action stands in for (no group) stays so if it is the strictest.
+        alone_need = any(x.group is None and x.need == need for x in (seen, item))
+        slots[at] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need,
+                            group=None if alone_need else seen.group or item.group)
+    return tuple(slots)
 
 
 def time_context(now: datetime | None = None) -> dict[str, str]:
@@ -305,17 +343,35 @@ def time_context(now: datetime | None = None) -> dict[str, str]:
 
 
 def _timed(requests: tuple[ReplicationRequest, ...], now: datetime | None) -> tuple[ReplicationRequest, ...]:
-    """The same "now" in every request of one judgement (keys the request already has are kept)."""
+    """The same "now" in every request of one judgement (keys the request already has are kept).
+
+    Requests that shared a context object share the timed one (contexts are never changed once built)."""
     times = time_context(now)
-    return tuple(_with_request(item, Request(item.request.principal, item.request.action, item.request.resource,
-                                             {**times, **item.request.context}))
-                 for item in requests)
+    contexts: dict[int, dict[str, object]] = {}
+    timed = []
+    for item in requests:
+        request = item.request
+        context = contexts.get(id(request.context))
+        if context is None:
+            context = contexts[id(request.context)] = {**times, **request.context}
+        timed.append(_with_request(item, _request(request, context)))
+    return tuple(timed)
+
+
+def _request(request: Request, context: dict[str, object]) -> Request:
+    """``Request(request.principal, request.action, request.resource, context)`` without re-running the
+    frozen dataclass's ``__init__`` (one per request S3 makes: a thousand for a hundred rules)."""
+    made: Request = object.__new__(Request)
+    made.__dict__.update(request.__dict__)
+    made.__dict__["context"] = context
+    return made
 
 
 def _with_request(item: ReplicationRequest, request: Request) -> ReplicationRequest:
     """``replace(item, request=request)`` without re-running the frozen dataclass's ``__init__``."""
-    copied = copy.copy(item)
-    object.__setattr__(copied, "request", request)
+    copied: ReplicationRequest = object.__new__(ReplicationRequest)
+    copied.__dict__.update(item.__dict__)
+    copied.__dict__["request"] = request
     return copied
 
 
