@@ -13,7 +13,7 @@ from s3repl_tui import __version__
 from s3repl_tui.commands.source_bucket import normalise_source_bucket
 from s3repl_tui.errors import EXIT_USAGE, UserError
 
-COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry", "scan")
+COMMANDS = ("tui", "check", "fix", "undo", "demo", "init", "object", "retry", "scan", "failed")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -162,8 +162,37 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--statuses", default="FAILED,NONE", help="replication statuses to include")
     retry.add_argument("--report-bucket", help="bucket for the completion report")
     retry.add_argument("--yes", action="store_true", help="answer yes to the role changes and the job")
+    retry.add_argument("--manifest", type=Path, metavar="FILE.csv",
+                       help="re-replicate exactly the objects of this Batch Operations CSV manifest (as `failed "
+                       "--manifest-out` writes); it is uploaded under --report-bucket, which it then needs")
     _add_scan(commands)
+    _add_failed(commands)
     return parser
+
+
+def _depth(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of path segments from 1 to 32")
+    return int(text)
+
+
+def _add_failed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    failed = commands.add_parser(
+        "failed",
+        help="count FAILED/PENDING/NONE objects from an S3 Inventory report; exit 0 none failed, 1 some, 2 usage",
+        description="Counts replication statuses from an S3 Inventory report that includes ReplicationStatus "
+        "(CSV, or Parquet with the s3repl-tui[parquet] extra), overall, by prefix, age and rule, streaming.",
+    )
+    _add_bucket(failed, required=True)
+    _add_common(failed)
+    failed.add_argument("--inventory", metavar="MANIFEST",
+                        help="s3://bucket/.../manifest.json or a local manifest.json (default: the newest report of "
+                        "the bucket's inventory configuration with ReplicationStatus)")
+    failed.add_argument("--prefix-depth", type=_depth, default=1, metavar="N",
+                        help="count by the first N segments of the key (default 1)")
+    failed.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    failed.add_argument("--manifest-out", type=Path, metavar="FILE.csv",
+                        help="write the FAILED objects as a Batch Operations CSV manifest for `retry --manifest`")
 
 
 def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

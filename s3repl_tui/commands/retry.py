@@ -13,7 +13,10 @@ import argparse
 import re
 import sys
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,6 +27,7 @@ from rich.text import Text
 from s3repl_tui.aws import Connection, classify
 from s3repl_tui.batch import JobState, RetryPlan, create_job, follow_job, parse_statuses, prepare_retry
 from s3repl_tui.batch.client import s3control_client
+from s3repl_tui.batch.job import ManifestFile
 from s3repl_tui.batch.statuses import STATUS_MEANINGS
 from s3repl_tui.command_line import aws_command
 from s3repl_tui.commands.common import connect_options
@@ -75,7 +79,9 @@ def ask_on_terminal(console: Console) -> Ask:
 def _show_plan(out: Console, plan: RetryPlan) -> None:
     spec = plan.spec
     _say(out, f"Batch Replication for s3://{spec.source_bucket} (account {spec.account_id}, {spec.region})")
-    for status in spec.statuses:
+    if spec.manifest is not None:
+        _say(out, f"  selects     the {spec.manifest.objects} objects listed in --manifest")
+    for status in () if spec.manifest is not None else spec.statuses:
         _say(out, f"  selects     {status}: {STATUS_MEANINGS[status]}")
     _say(out, f"  role        {spec.role_arn}")
     report = f"s3://{spec.report_bucket}/{spec.report_prefix}/" if spec.report_bucket else "none"
@@ -208,6 +214,41 @@ def outcome_lines(state: JobState, plan: RetryPlan) -> list[str]:
     return lines
 
 
+def _listed(args: argparse.Namespace) -> ManifestFile | None:
+    """``--manifest FILE``: its fields and rows, checked before anything is read from AWS."""
+    path: Path | None = getattr(args, "manifest", None)
+    if path is None:
+        return None
+    from s3repl_tui.inventory.batch_manifest import read_manifest_file
+
+    fields, count = read_manifest_file(path, args.source_bucket)
+    if args.report_bucket is None:
+        raise UserError("--manifest needs --report-bucket: Batch Operations reads the manifest from S3, and retry "
+                        "uploads it there (next to the completion report).",
+                        "Add --report-bucket with a bucket of the source account in the source region.")
+    return ManifestFile("", "", fields, count)
+
+
+def upload_manifest(connection: Connection, plan: RetryPlan, path: Path) -> ManifestFile:
+    """Upload ``--manifest`` under the report prefix (where the role may read what the job reads) and
+    return where it is, with the ETag the job's request names."""
+    spec = plan.spec
+    listed = spec.manifest
+    assert listed is not None and spec.report_bucket is not None
+    key = f"{spec.report_prefix}/manifests/input-{uuid.uuid4()}.csv"
+    s3 = connection.source.client("s3", region=spec.region)
+    try:
+        with path.open("rb") as body:
+            answer = s3.put_object(Bucket=spec.report_bucket, Key=key, Body=body, ExpectedBucketOwner=spec.account_id,
+                                   ContentType="text/csv")
+    except (ClientError, BotoCoreError, OSError) as error:
+        raise UserError(f"The manifest could not be uploaded to s3://{spec.report_bucket}/{key} "
+                        f"({describe_error(error) if not isinstance(error, OSError) else error}).",
+                        "Nothing was created; check the report bucket and run retry again.") from error
+    return replace(listed, object_arn=f"arn:aws:s3:::{spec.report_bucket}/{key}",
+                   etag=str(answer["ETag"]).strip('"'))
+
+
 def run(
     args: argparse.Namespace,
     *,
@@ -241,6 +282,7 @@ def _run(
     if args.report_bucket is not None and not _BUCKET_NAME.fullmatch(args.report_bucket):
         raise UserError(f"--report-bucket {args.report_bucket!r} is not a bucket name.",
                         "Give the name of a bucket of the source account in the source region.")
+    listed = _listed(args)
     errors = Console(stderr=True)
     out = Console(highlight=False, soft_wrap=True)
     if ask is None:  # a --yes flag, once cli.py has one for retry, answers every question
@@ -250,6 +292,8 @@ def _run(
         status.update(Text(f"Reading the replication setup of s3://{printable_line(args.source_bucket)}…"))
         snapshot = probe(connection, args.source_bucket)
         plan = prepare_retry(connection, snapshot, statuses, args.report_bucket)
+    if listed is not None:
+        plan = replace(plan, spec=replace(plan.spec, manifest=listed))
     _show_plan(out, plan)
     client = s3control or s3control_client(connection.source, plan.spec.region)
     endpoint = client.meta.endpoint_url
@@ -261,10 +305,13 @@ def _run(
     if not _fix_role(out, errors, plan, connection, ask, settle_seconds):
         return EXIT_FAIL
     role_changed = bool(plan.role_changes.changes)
-    if not ask(f"Create the Batch Replication job for {','.join(statuses)} objects?"):
+    selected = f"the {listed.objects} listed" if listed is not None else ",".join(statuses)
+    if not ask(f"Create the Batch Replication job for {selected} objects?"):
         _say(out, "No job created." + (f" The role changes are kept; to restore the role: {_undo_command(plan)}"
                                        if role_changed else ""))
         return EXIT_FAIL
+    if listed is not None:
+        plan = replace(plan, spec=replace(plan.spec, manifest=upload_manifest(connection, plan, args.manifest)))
     try:
         job_id = create_job(client, plan.spec)
     except (ClientError, BotoCoreError) as error:

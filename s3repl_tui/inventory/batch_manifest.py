@@ -50,3 +50,35 @@ class BatchManifestWriter:
                  trace: TracebackType | None) -> None:
         if self._handle is not None:
             self._handle.close()
+
+
+def read_manifest_file(path: Path, source_bucket: str) -> tuple[tuple[str, ...], int]:
+    """(the Batch ``Fields`` of a CSV manifest, its rows), read row by row; an InventoryError (one sentence)
+    for a file that is not one, or lists objects of another bucket."""
+    width: int | None = None
+    count = 0
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for number, fields in enumerate(csv.reader(handle), start=1):
+                if not fields:
+                    continue
+                if len(fields) not in (2, 3) or (width is not None and len(fields) != width):
+                    raise InventoryError(
+                        f"Row {number} of {path} has {len(fields)} columns; a Batch Operations manifest has "
+                        "bucket,key or bucket,key,versionId on every row.",
+                        "Write it with s3repl-tui failed --manifest-out.")
+                if fields[0] != source_bucket:
+                    raise InventoryError(f"Row {number} of {path} lists an object of bucket {fields[0]}, "
+                                         f"not of {source_bucket}.", "Give the manifest of --source-bucket.")
+                width = len(fields)
+                count += 1
+    except OSError as error:
+        raise InventoryError(f"--manifest {path} could not be read ({error.strerror or error}).",
+                             "Give the CSV file s3repl-tui failed --manifest-out wrote.") from error
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InventoryError(f"--manifest {path} is not a CSV file ({error}).",
+                             "Give the CSV file s3repl-tui failed --manifest-out wrote.") from error
+    if not count:
+        raise InventoryError(f"--manifest {path} lists no object, so there is nothing to re-replicate.",
+                             "Run s3repl-tui failed --manifest-out again after objects fail.")
+    return ("Bucket", "Key", "VersionId") if width == 3 else ("Bucket", "Key"), count
