@@ -70,18 +70,28 @@ def _ago(time: str, now: dt.datetime) -> float | None:
 _BARS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(points: Sequence[tuple[str, float]], window: int, now: dt.datetime) -> str:
-    """Failures per period over the window, oldest first, as bars (the TUI and the text report show it)."""
+def failures_per_period(points: Sequence[tuple[str, float]], window: int, now: dt.datetime) -> list[float]:
+    """The datapoints summed per period of the window, oldest first (the sparkline's bars)."""
     period = period_seconds(window)
     bins = [0.0] * max(1, window // period)
     for time, value in points:
         age = _ago(time, now)
         if age is not None and 0 <= age < window:
             bins[len(bins) - 1 - int(age // period)] += value
-    top = max(bins)
+    return bins
+
+
+def bars(bins: Sequence[float]) -> str:
+    """One block character per value, scaled to the largest; nothing is ▁, anything more is at least ▂."""
+    top = max(bins, default=0.0)
     if top <= 0:
         return _BARS[0] * len(bins)
     return "".join(_BARS[0] if value <= 0 else _BARS[max(1, round(value / top * (len(_BARS) - 1)))] for value in bins)
+
+
+def sparkline(points: Sequence[tuple[str, float]], window: int, now: dt.datetime) -> str:
+    """Failures per period over the window, oldest first, as bars (the TUI and the text report show it)."""
+    return bars(failures_per_period(points, window, now))
 
 
 def _hours(seconds: int) -> str:
@@ -125,7 +135,7 @@ def _not_observed(snapshot: Snapshot, rule: RuleFacts) -> Finding:
         "CloudWatch metrics).",
         snapshot.source.arn,
         None,
-        {"rule": rule.id},
+        {"rule": rule.id, "destination": rule.destination_bucket, "metrics": False},
     )
 
 
@@ -171,7 +181,11 @@ def _from_metrics(
         "window_seconds": window,
         "failed_operations": total,
         "failures_over_time": [value for _, value in failed],
+        "failures_per_period": failures_per_period(failed, window, now),  # oldest first: the TUI's sparkline
+        "period_seconds": period_seconds(window),
         "sparkline": sparkline(failed, window, now),
+        "rtc": _rtc(rule),
+        "rtc_threshold_seconds": RTC_THRESHOLD_SECONDS,
     }
     found: list[Finding] = []
     if total > 0:
@@ -225,6 +239,10 @@ def _latest(series: Mapping[str, tuple[tuple[str, float], ...]], name: str) -> f
     return points[-1][1] if points else None
 
 
+def _rtc(rule: RuleFacts) -> bool:
+    return ((rule.raw.get("Destination") or {}).get("ReplicationTime") or {}).get("Status") == "Enabled"
+
+
 def _backlog(
     snapshot: Snapshot,
     rule: RuleFacts,
@@ -236,8 +254,7 @@ def _backlog(
     pending_bytes = _latest(series, "BytesPendingReplication")
     latency = max((value for _, value in series.get("ReplicationLatency", ())), default=None)
     evidence = {**evidence, "pending_operations": pending, "pending_bytes": pending_bytes, "max_latency": latency}
-    rtc = ((rule.raw.get("Destination") or {}).get("ReplicationTime") or {}).get("Status") == "Enabled"
-    if rtc and latency is not None and latency > RTC_THRESHOLD_SECONDS:
+    if _rtc(rule) and latency is not None and latency > RTC_THRESHOLD_SECONDS:
         return [
             Finding(
                 "monitoring-rtc-threshold-missed",
