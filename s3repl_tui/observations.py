@@ -19,7 +19,12 @@ def with_observations(snapshot: Snapshot, events: Path | None = None, state_dir:
     if events is not None:
         if not events.is_file():
             raise UserError(f"There is no events file {events}.")
-        changes.update(events=load_events(events, observed.window_seconds), events_source=events.name)
+        loaded = load_events(events, observed.window_seconds)
+        if observed.events is None:
+            changes.update(events=loaded, events_source=events.name)
+        else:  # beside what the probe peeked at on the source's queues
+            merged = tuple(sorted((*observed.events, *loaded), key=lambda event: event.time))
+            changes.update(events=merged, events_source=f"{observed.events_source} and {events.name}")
     try:
         changed_at = BackupSet.last_written(resolve_state_dir(state_dir), snapshot.source_bucket)
     except OSError:  # an unreadable state folder only loses this hint; fix and undo report it themselves

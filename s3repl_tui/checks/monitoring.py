@@ -24,7 +24,7 @@ from s3repl_tui.checks import rule_notes
 from s3repl_tui.checks.facts import RuleFacts, rule_facts
 from s3repl_tui.checks.model import Finding, LayerResult
 from s3repl_tui.probes.events import parse_time
-from s3repl_tui.probes.snapshot import FailureEvent, RuleMetrics, Snapshot, period_seconds
+from s3repl_tui.probes.snapshot import FailureEvent, QueuePeek, RuleMetrics, Snapshot, period_seconds
 
 RECENT_SECONDS = 3600  # a failure this recent is happening now, not before a fix
 RTC_THRESHOLD_SECONDS = 15 * 60  # S3 RTC replicates 99.99 % of objects within 15 minutes
@@ -120,6 +120,7 @@ def check(snapshot: Snapshot, layers: Sequence[LayerResult], now: dt.datetime | 
             found.append(_not_observed(snapshot, rule))
         else:
             found += _from_metrics(snapshot, rule, metrics, statuses, moment, observed.window_seconds)
+    found += _from_queues(snapshot, observed.queues, observed.window_seconds)
     if observed.events is not None:
         found += _from_events(snapshot, observed.events, statuses, moment, observed)
     found += rule_notes.failure_events(snapshot, rule_facts(snapshot.replication))
@@ -357,4 +358,43 @@ def _from_events(
             found.append(
                 Finding("monitoring-failures-before-fix", "warning", message, snapshot.source.arn, reason, evidence)
             )
+    return found
+
+
+def _from_queues(snapshot: Snapshot, queues: Sequence[QueuePeek], window: int) -> list[Finding]:
+    """How much of each failure queue was looked at (a peek, never a drain), or why it could not be:
+    an ``info`` note either way, since a queue only adds evidence."""
+    found: list[Finding] = []
+    for queue in queues:
+        read = queue.events
+        evidence: dict[str, Any] = {"queue": queue.arn, "messages_seen": queue.messages_seen,
+                                    "messages_limit": queue.messages_limit}
+        if read.is_ok:
+            count = len(read.value or ())
+            message = (
+                f"Peeked at {queue.messages_seen} message(s) on queue {queue.name} (a peek of at most "
+                f"{queue.messages_limit}, none deleted: they stay for the queue's consumers): {count} replication "
+                f"failure event(s) in the last {_hours(window)}."
+            )
+            found.append(Finding("monitoring-failure-queue-peeked", "info", message, queue.arn, None,
+                                 {**evidence, "failure_events": count}))
+            continue
+        error = read.error
+        if error is None or error.kind == "pending":
+            continue
+        needs = "sqs:ReceiveMessage on it"
+        if error.code.startswith("Kms") or error.code.startswith("KMS"):
+            needs += " and kms:Decrypt on the queue's KMS key"
+        if error.kind == "no-credentials":
+            why = (f"it is in account {queue.account or 'unknown'}, and no credentials of that account were "
+                   f"given; reading it needs {needs}")
+        else:
+            why = f"{error.code}; reading it needs {needs}"
+        message = (
+            f"The failure events on queue {queue.name} could not be read ({why}); nothing is observed from it, "
+            f"so only the layers' verdicts count. Its owner can peek without deleting: {error.command}"
+        )
+        found.append(Finding("monitoring-failure-queue-unreadable", "info", message, queue.arn, None,
+                             {**evidence, "error": error.code, "reason": error.message,
+                              "operation": error.operation, "permission": needs, "command": error.command}))
     return found

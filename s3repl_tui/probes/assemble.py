@@ -137,5 +137,17 @@ def assemble(state: ProbeState, endpoint_url: str | None, has_dest: bool, calls:
         role=_role(state.role, state.managed_policies) if state.role is not None else None,
         keys={ref: _key(state.keys[ref], state.key_material) for ref in sorted(state.keys, key=rank)},
         calls=calls,
-        observed=Observations(state.window_seconds, tuple(state.metrics[k] for k in sorted(state.metrics))),
+        observed=_observations(state),
     )
+
+
+def _observations(state: ProbeState) -> Observations:
+    """The metrics, and the failure events of every queue that could be read (None: no queue was)."""
+    metrics = tuple(state.metrics[k] for k in sorted(state.metrics))
+    queues = tuple(state.queues[arn] for arn in sorted(state.queues))
+    read = [queue for queue in queues if queue.events.is_ok]
+    if not read:
+        return Observations(state.window_seconds, metrics, queues=queues)
+    events = tuple(sorted((e for queue in read for e in queue.events.value or ()), key=lambda e: e.time))
+    source = ", ".join(f"queue {queue.name}" for queue in read)
+    return Observations(state.window_seconds, metrics, events, source, queues=queues)

@@ -1,5 +1,6 @@
 """Replication failure events from a file (``check --events FILE``): JSON lines of S3 event
-notifications as SQS, SNS or Lambda receive them.
+notifications as SQS, SNS or Lambda receive them. The bodies of messages peeked at on an SQS queue
+(probes/sqs_events.py) are read by the same ``failure_events``.
 
 Each line is a notification (``{"Records": [...]}``), one record, or an SNS envelope whose ``Message``
 holds the notification. A record counts when its ``eventName`` is ``Replication:OperationFailedReplication``;
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,26 @@ def _bucket(value: Any) -> str | None:
     return text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
 
 
+def failure_events(document: Any) -> Iterator[FailureEvent]:
+    """The failed-replication events of one notification, record or SNS envelope (anything else,
+    ``s3:TestEvent`` included, holds none)."""
+    for record in _records(document):
+        event = _event(record)
+        if event is not None:
+            yield event
+
+
+def within_window(
+    events: Iterable[FailureEvent], window_seconds: int, now: dt.datetime | None = None
+) -> tuple[FailureEvent, ...]:
+    """The events that happened within the window (or whose time cannot be read), oldest first."""
+    since = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=window_seconds)
+    kept = [event for event in events if (when := parse_time(event.time)) is None or when >= since]
+    return tuple(sorted(kept, key=lambda event: event.time))
+
+
 def load_events(path: Path, window_seconds: int, now: dt.datetime | None = None) -> tuple[FailureEvent, ...]:
     """Every failed-replication event of the file that happened within the window, oldest first."""
-    since = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=window_seconds)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
@@ -90,9 +108,5 @@ def load_events(path: Path, window_seconds: int, now: dt.datetime | None = None)
                 f"Line {number} of {path} is not JSON ({error.msg}).",
                 hint="Give one S3 event notification (or one record) per line.",
             ) from error
-        for record in _records(document):
-            event = _event(record)
-            when = parse_time(event.time) if event is not None else None
-            if event is not None and (when is None or when >= since):
-                found.append(event)
-    return tuple(sorted(found, key=lambda event: event.time))
+        found += failure_events(document)
+    return within_window(found, window_seconds, now)

@@ -15,6 +15,7 @@ from s3repl_tui.probes.monitoring import read_rule_metrics
 from s3repl_tui.probes.role import read_role
 from s3repl_tui.probes.run import Facts, ProbeRun
 from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Document, Read, Snapshot
+from s3repl_tui.probes.sqs_events import read_failure_queues
 from s3repl_tui.probes.trace import ProbeTrace
 
 
@@ -53,6 +54,7 @@ def _begin(run: ProbeRun) -> None:
     read_source(run)
     run.when([bucket_fact("replication", source)], lambda facts: _follow_rules(run, facts))
     run.when([bucket_fact("encryption", source)], lambda facts: _follow_source_key(run, facts))
+    read_failure_queues(run)  # the failure events on the queues the source's notifications name
     run.connection.prove()  # credentials that do not work: the probe raises that one sentence
     identities = [session.identity() for session in run.connection.sessions]
     with run.state.edit() as state:

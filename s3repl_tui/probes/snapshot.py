@@ -191,13 +191,30 @@ class FailureEvent:
 
 
 @dataclass(frozen=True)
+class QueuePeek:
+    """The failure events on an SQS queue the source bucket sends ``OperationFailedReplication`` to, as
+    seen by peeking (ReceiveMessage with VisibilityTimeout 0, never DeleteMessage) at a bounded number
+    of its messages."""
+
+    arn: str
+    name: str
+    region: str | None
+    account: str | None
+    messages_limit: int  # at most this many messages are looked at
+    events: Read[tuple[FailureEvent, ...]]  # the failure events among them, within the window
+    messages_seen: int = 0  # distinct messages received
+
+
+@dataclass(frozen=True)
 class Observations:
-    """What AWS says is actually happening: metrics read by the probe, failure events given to it."""
+    """What AWS says is actually happening: metrics read by the probe, failure events peeked at on the
+    source bucket's queues or given to it in a file."""
 
     window_seconds: int = DEFAULT_WINDOW_SECONDS
     metrics: tuple[RuleMetrics, ...] = ()
     events: tuple[FailureEvent, ...] | None = None  # None: no event source was read
-    events_source: str = ""  # where the events came from ("events.jsonl")
+    events_source: str = ""  # where the events came from ("events.jsonl", "queue q")
+    queues: tuple[QueuePeek, ...] = ()  # the failure queues read by the probe (their events are in events)
     # layer id -> when this tool last changed a document of it (ISO 8601; from its fix sets)
     changed_at: Mapping[str, str] = field(default_factory=dict)
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Document, Identity, Read, RuleMetrics
+from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Document, Identity, QueuePeek, Read, RuleMetrics
 
 # Every input of a bucket and the operation that reads it (for pending and skipped reads).
 BUCKET_OPERATIONS: dict[str, str] = {
@@ -89,6 +89,7 @@ class ProbeState:
     managed_policies: dict[str, Read[Document]] = field(default_factory=dict)  # ARN -> default version
     window_seconds: int = DEFAULT_WINDOW_SECONDS
     metrics: dict[tuple[str, str], RuleMetrics] = field(default_factory=dict)  # (rule id, destination) ->
+    queues: dict[str, QueuePeek] = field(default_factory=dict)  # queue ARN -> its peeked failure events
     changed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
