@@ -353,7 +353,8 @@ def is_write(request: SandboxRequest) -> bool:
     return not action.startswith(_READ_PREFIXES)
 
 
-_READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate", "Generate", "Decrypt", "Encrypt", "ReEncrypt",
+_READ_PREFIXES = ("Get", "List", "Describe", "Head", "Receive", "Simulate", "Generate", "Decrypt", "Encrypt",
+                  "ReEncrypt",
                   "Sign", "Verify", "AssumeRole")
 
 
