@@ -133,10 +133,24 @@ def _configurations(s3: Any, bucket: str) -> list[Mapping[str, Any]]:
             from error
 
 
+def _complete(s3: Any, bucket: str, listed: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The configuration as GetBucketInventoryConfiguration answers it, when the listed entry lacks
+    ReplicationStatus: a moto server's list answers ``OptionalFields: ["Field"]`` (AWS's lists them all,
+    so on AWS this re-reads only configurations that really lack the field)."""
+    if "ReplicationStatus" in (listed.get("OptionalFields") or []) or not listed.get("Id"):
+        return listed
+    try:
+        answer = s3.get_bucket_inventory_configuration(Bucket=bucket, Id=listed["Id"])
+    except (ClientError, BotoCoreError):
+        return listed  # the list's answer stands
+    return dict(answer.get("InventoryConfiguration") or listed)
+
+
 def find_report(s3: Any, source_bucket: str) -> tuple[str, str]:
     """(s3:// address of the newest manifest.json, config id) of an inventory with ReplicationStatus."""
     configurations = _configurations(s3, source_bucket)
-    with_status = [c for c in configurations if "ReplicationStatus" in (c.get("OptionalFields") or [])]
+    with_status = [c for c in (_complete(s3, source_bucket, c) for c in configurations)
+                   if "ReplicationStatus" in (c.get("OptionalFields") or [])]
     add_field = ("Add the ReplicationStatus optional field to an inventory configuration of the bucket "
                  "(aws s3api put-bucket-inventory-configuration), wait for its first report (up to 48 hours), "
                  "or give one with --inventory.")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import CREATED, MIXED, RULES, Obj, report
+from inventory_builders import CREATED, MIXED, RULES, Obj, report
 
 from s3repl_tui.inventory import (
     AgeBuckets,
