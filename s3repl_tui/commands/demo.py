@@ -16,13 +16,7 @@ from typing import TYPE_CHECKING
 
 from s3repl_tui.aws import ConnectOptions
 from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup, build_seed
-from s3repl_tui.sandbox.observed import (
-    DEMO_FAILURE_EVENTS,
-    publish_failures,
-    send_failure_events,
-    subscribe_failure_queue,
-    turn_metrics_on,
-)
+from s3repl_tui.sandbox.observed import stage_demo_observations
 from s3repl_tui.screens.backend import CanarySettings, LiveBackend
 
 if TYPE_CHECKING:
@@ -49,10 +43,7 @@ def demo_sandbox() -> Iterator[tuple[Sandbox, SeedSetup]]:
             for name in DEMO_BREAKAGES:
                 BREAKAGES[name](sandbox, setup)
             # What S3 would be reporting about this broken setup: the monitoring layer has failures to show.
-            turn_metrics_on(sandbox, setup)
-            publish_failures(sandbox, setup)
-            subscribe_failure_queue(sandbox, setup)  # and the failure events on the source's queue
-            send_failure_events(sandbox, setup, DEMO_FAILURE_EVENTS)
+            stage_demo_observations(sandbox, setup)
             yield sandbox, setup
         finally:
             os.environ.clear()

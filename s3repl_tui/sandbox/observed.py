@@ -142,3 +142,12 @@ def send_failure_events(
                 "Timestamp": notification["Records"][0]["eventTime"],
             })
         sqs.send_message(QueueUrl=url, MessageBody=body)
+
+
+def stage_demo_observations(sandbox: Sandbox, setup: SeedSetup) -> None:
+    """What S3 would be reporting about the demo's broken setup: metrics on, the failures they counted
+    over the last hours, and the failure events on the source's queue."""
+    turn_metrics_on(sandbox, setup)
+    publish_failures(sandbox, setup)
+    subscribe_failure_queue(sandbox, setup)
+    send_failure_events(sandbox, setup, DEMO_FAILURE_EVENTS)
