@@ -17,7 +17,6 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
-from urllib.parse import unquote_plus
 
 from s3repl_tui.inventory.manifest import PARQUET_COLUMNS, DataFile, InventoryError, Manifest
 from s3repl_tui.inventory.tally import Tally, status_of
@@ -97,6 +96,7 @@ def _read_csv(manifest: Manifest, file: DataFile, open_file: Opener, tally: Tall
                              "Give the manifest.json of an inventory report as S3 wrote it.")
     width = len(schema)
     default_bucket = manifest.source_bucket
+    tally.url_encoded_keys = True
     add = tally.add
     with open_file(file) as raw:
         hashing = _Hashing(raw)
@@ -112,12 +112,9 @@ def _read_csv(manifest: Manifest, file: DataFile, open_file: Opener, tally: Tall
                         f"names {width}, so the report cannot be read.",
                         "Give the manifest.json that came with these data files.",
                     )
-                key = fields[key_at]
-                if "%" in key or "+" in key:
-                    key = unquote_plus(key)
                 add(
                     fields[bucket_at] if bucket_at is not None else default_bucket,
-                    key,
+                    fields[key_at],  # URL-encoded: the tally decodes what it needs of it
                     (fields[version_at] or None) if version_at is not None else None,
                     status_of(fields[status_at]),
                     fields[date_at] if date_at is not None else None,
@@ -180,6 +177,7 @@ def _read_parquet(manifest: Manifest, file: DataFile, open_file: Opener, tally: 
             missing = "key" if "key" not in present else "replication_status"
             raise InventoryError(f"The Parquet data file {file.key} of {manifest.where} has no {missing} column.",
                                  "Give the manifest.json that came with these data files.")
+        tally.url_encoded_keys = False
         add = tally.add
         default_bucket = manifest.source_bucket
         for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):

@@ -1,6 +1,6 @@
 """Counting inventory rows by replication status: overall, by prefix, by age, by rule. Bounded memory:
-counters only, at most ``MAX_PREFIXES`` distinct prefixes (the rest are counted together) and
-``MAX_EXAMPLES`` FAILED keys kept to show. Pure."""
+counters only, at most ``MAX_PREFIXES`` distinct prefixes (the rest are counted together),
+``MAX_RULE_STARTS`` remembered rule lookups and ``MAX_EXAMPLES`` FAILED keys kept to show. Pure."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from s3repl_tui.inventory.rules import RuleMatcher
 
@@ -17,6 +18,7 @@ AGE_BUCKETS = ("<1h", "<24h", "<7d", "older")
 NO_DATE = "no date"
 MAX_PREFIXES = 10_000
 MAX_EXAMPLES = 10
+MAX_RULE_STARTS = 100_000  # key starts whose rule is remembered
 OTHER_PREFIXES = "(other prefixes)"
 
 
@@ -24,8 +26,14 @@ def zero_counts() -> dict[str, int]:
     return dict.fromkeys((*STATUSES, OTHER), 0)
 
 
+_STATUS_OF = {"": "NONE", **{name: name for name in STATUSES}}
+
+
 def status_of(value: str) -> str:
     """An inventory's ReplicationStatus value: empty is NONE (not eligible); unknown values are OTHER."""
+    known = _STATUS_OF.get(value)
+    if known is not None:
+        return known
     text = value.strip().upper()
     if not text:
         return "NONE"
@@ -95,7 +103,9 @@ class Tally:
     by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
     failed_examples: list[str] = field(default_factory=list)
     on_failed: Callable[[Row], None] | None = None  # each FAILED row as it is read (the Batch manifest)
+    url_encoded_keys: bool = False  # CSV reports URL-encode keys; Parquet and ORC do not
     _rule_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _decoded_prefixes: dict[str, str] = field(default_factory=dict, repr=False)
     _longest_rule_prefix: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,33 +113,63 @@ class Tally:
 
     def add(self, bucket: str, key: str, version_id: str | None, status: str,
             modified: str | dt.datetime | None = None, delete_marker: bool = False) -> None:
-        """One inventory row; ``status`` is one of STATUSES or OTHER (``status_of``)."""
+        """One inventory row; ``status`` is one of STATUSES or OTHER (``status_of``). With
+        ``url_encoded_keys``, ``key`` is as the CSV holds it: only what is counted of it is decoded
+        (its prefix, the start a rule prefix can match; the whole key for a FAILED row)."""
         self.rows += 1
         self.statuses[status] += 1
+        encoded = self.url_encoded_keys and ("%" in key or "+" in key)
+        if encoded and ("%2F" in key or "%2f" in key):  # a slash written encoded: decode it all first
+            key, encoded = unquote_plus(key), False
         prefix = prefix_of(key, self.prefix_depth)
+        if encoded and prefix != TOP_LEVEL:
+            prefix = self._decoded_prefix(prefix)
         counts = self.by_prefix.get(prefix)
         if counts is None:
-            prefix = prefix if len(self.by_prefix) < MAX_PREFIXES else OTHER_PREFIXES
-            counts = self.by_prefix.setdefault(prefix, zero_counts())
+            if len(self.by_prefix) >= MAX_PREFIXES:
+                prefix = OTHER_PREFIXES
+            counts = self.by_prefix.get(prefix)
+            if counts is None:
+                counts = self.by_prefix[prefix] = zero_counts()
         counts[status] += 1
         if self.has_dates:
-            self.by_age.setdefault(self.ages.of(modified), zero_counts())[status] += 1
-        rule = self._rule(key, prefix)
-        self.by_rule.setdefault(rule, zero_counts())[status] += 1
+            age = self.ages.of(modified)
+            ages = self.by_age.get(age)
+            if ages is None:
+                ages = self.by_age[age] = zero_counts()
+            ages[status] += 1
+        rule = self._rule(key, encoded)
+        rules = self.by_rule.get(rule)
+        if rules is None:
+            rules = self.by_rule[rule] = zero_counts()
+        rules[status] += 1
         if status == "FAILED":
+            decoded = unquote_plus(key) if encoded else key
             if len(self.failed_examples) < MAX_EXAMPLES:
-                self.failed_examples.append(key)
+                self.failed_examples.append(decoded)
             if self.on_failed is not None and not delete_marker:
-                self.on_failed(Row(bucket, key, version_id))
+                self.on_failed(Row(bucket, decoded, version_id))
 
-    def _rule(self, key: str, prefix: str) -> str:
-        # Keys under one counted prefix share their rule when no rule prefix is longer than that prefix.
-        if prefix != OTHER_PREFIXES and len(prefix) >= self._longest_rule_prefix and key.startswith(prefix):
-            cached = self._rule_cache.get(prefix)
-            if cached is None:
-                cached = self._rule_cache[prefix] = self.matcher.rule_for(key)
-            return cached
-        return self.matcher.rule_for(key)
+    def _decoded_prefix(self, raw: str) -> str:
+        decoded = self._decoded_prefixes.get(raw)
+        if decoded is None:
+            decoded = unquote_plus(raw)
+            if len(self._decoded_prefixes) < MAX_PREFIXES:
+                self._decoded_prefixes[raw] = decoded
+        return decoded
+
+    def _rule(self, key: str, encoded: bool) -> str:
+        """The rule of ``key``. It depends on the key's first ``longest rule prefix`` characters only, so
+        it is remembered for them (when they are not URL-encoded, or the key is not)."""
+        start = key[: self._longest_rule_prefix]
+        if encoded and ("%" in start or "+" in start):
+            return self.matcher.rule_for(unquote_plus(key))
+        cached = self._rule_cache.get(start)
+        if cached is None:
+            cached = self.matcher.rule_for(start)
+            if len(self._rule_cache) < MAX_RULE_STARTS:
+                self._rule_cache[start] = cached
+        return cached
 
     @property
     def failed(self) -> int:

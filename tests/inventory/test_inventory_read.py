@@ -258,3 +258,31 @@ def test_ages_from_text_and_timestamps_agree() -> None:
         assert ages.of(moment) == label
         assert ages.of(moment.replace(tzinfo=None)) == label
     assert ages.of(None) == "no date"
+
+
+def test_url_encoded_keys_are_counted_and_matched_decoded(tmp_path: Path) -> None:
+    rules = {"Rules": [{"ID": "spaced", "Priority": 2, "Status": "Enabled", "Filter": {"Prefix": "my logs/"}},
+                       {"ID": "plain", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": "my"}}]}
+    objects = (Obj("my logs/a b", "FAILED"), Obj("mylogs/c", "FAILED"), Obj("my logs/ü+x", "COMPLETED"))
+    path = report(SOURCE, objects, parts=1).write_to(tmp_path)
+    located = from_local(path)
+    out = tmp_path / "failed.csv"
+    tally = Tally(AgeBuckets(CREATED), RuleMatcher(rules))
+    with BatchManifestWriter(out, with_versions=False) as writer:
+        tally.on_failed = writer.add
+        read_report(located.manifest, located.open_file, tally)
+    summary = tally.to_json()
+    assert by(summary["by_prefix"], "prefix")["my logs/"]["FAILED"] == 1
+    assert by(summary["by_prefix"], "prefix")["my logs/"]["COMPLETED"] == 1
+    rules_counted = by(summary["by_rule"], "rule")
+    assert rules_counted["spaced"]["FAILED"] == 1 and rules_counted["spaced"]["COMPLETED"] == 1
+    assert rules_counted["plain"]["FAILED"] == 1
+    assert summary["failed_examples"] == ["my logs/a b", "mylogs/c"]
+    assert out.read_text().splitlines() == [f"{SOURCE},my%20logs/a%20b", f"{SOURCE},mylogs/c"]
+
+
+def test_an_encoded_slash_is_decoded_before_the_prefix_is_taken() -> None:
+    tally = Tally(AgeBuckets(CREATED), RuleMatcher(None), url_encoded_keys=True)
+    tally.add(SOURCE, "dir%2Ffile", None, "FAILED")
+    assert [g["prefix"] for g in tally.to_json()["by_prefix"]] == ["dir/"]
+    assert tally.failed_examples == ["dir/file"]
