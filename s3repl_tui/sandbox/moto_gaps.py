@@ -12,6 +12,15 @@ Covered here (each has a test in tests/sandbox/test_moto_gaps.py that runs again
 
 Gaps handled elsewhere: cross-account reads that AWS would deny are enforced by the sandbox's
 middleware (``middleware.CrossAccountGuard``), because moto evaluates no policy at all.
+
+Failure queues (SQS) need no patch: moto validates notification event names and accepts
+``s3:Replication:OperationFailedReplication`` and ``s3:Replication:*`` in a ``QueueConfiguration``,
+answers them back, and sends the queue S3's ``s3:TestEvent`` (tests/sandbox/test_sqs_failure_queue.py).
+It never replicates, so it never sends a failure event: ``sandbox.observed.send_failure_events`` sends
+the messages S3 would. Moto enforces no queue policy and no queue KMS key: a denied or KMS-encrypted
+queue is a fault hook (tests/probes/test_sqs_events_probe.py). Receiving with ``VisibilityTimeout=0``
+moto answers the same first messages every time, where SQS samples its servers; the peek stops at a
+batch with nothing new either way.
 """
 
 from __future__ import annotations
