@@ -2,6 +2,7 @@
 
     python -m bench            # the full run (a few minutes)
     python -m bench --quick    # one run per measurement, no AWS CLI baseline, RESULTS.md untouched (a smoke test)
+    S3REPL_BENCH_INVENTORY_ROWS=1000000 python -m bench   # a smaller generated inventory (default 10 million rows)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import shlex
 import sys
 import time
 
-from bench import check_bench, startup_bench
+from bench import check_bench, inventory_bench, startup_bench
 from bench.policy_bench import measure as policy_measure
 from bench.results import Results, machine, ratio, write_markdown
 from bench.served import served
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(saved)
     print("\n[TUI]", flush=True)
     startup_bench.bench_tui(results, runs)
+    print("\n[failed: S3 Inventory scan]", flush=True)  # rows: $S3REPL_BENCH_INVENTORY_ROWS (default 10 million)
+    inventory_bench.bench_inventory(results, 200_000 if args.quick else None)
 
     elapsed = time.perf_counter() - started
     extra = shlex.join(sys.argv[1:]) if argv is None else shlex.join(argv)
