@@ -392,7 +392,8 @@ def _from_queues(snapshot: Snapshot, queues: Sequence[QueuePeek], window: int) -
             why = f"{error.code}; reading it needs {needs}"
         message = (
             f"The failure events on queue {queue.name} could not be read ({why}); nothing is observed from it, "
-            f"so only the layers' verdicts count. Its owner can peek without deleting: {error.command}"
+            "so only the layers' verdicts count. Its owner can peek at them without deleting any with the command "
+            "below."
         )
         found.append(Finding("monitoring-failure-queue-unreadable", "info", message, queue.arn, None,
                              {**evidence, "error": error.code, "reason": error.message,
