@@ -12,14 +12,15 @@ versions has that file, which is what ``list_api_versions`` finds).
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Callable, Iterator, Set
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import DataNotFoundError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 _SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -49,8 +50,25 @@ class _KnownServices(Set[str]):
         return len(self._all())
 
 
+class PlainJSONFileLoader(JSONFileLoader):
+    """botocore's JSON file loader with plain dicts: it builds every object of a model as an
+    ``OrderedDict`` (the S3 model alone has ~10,000), a few times slower to parse than a dict, which has
+    kept its insertion order since Python 3.7; botocore only reads them (nothing of it uses
+    ``move_to_end`` or ``popitem``, or compares two of them)."""
+
+    def _load_file(self, full_path: str, open_method: Callable[..., Any]) -> Any:
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as fp:
+            payload = fp.read().decode("utf-8")
+        return json.loads(payload)
+
+
 class ServiceLoader(Loader):
-    """botocore's Loader, answering "is there such a service" from that service's directory."""
+    """botocore's Loader, answering "is there such a service" from that service's directory, and
+    parsing models into plain dicts (``PlainJSONFileLoader``)."""
+
+    FILE_LOADER_CLASS = PlainJSONFileLoader
 
     def list_available_services(self, type_name: str) -> Set[str]:  # type: ignore[override]
         return _KnownServices(self, type_name)
