@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.console import Group
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -13,6 +15,7 @@ from textual.widgets import Footer, Static
 from s3repl_tui.checks.model import LayerResult
 from s3repl_tui.fixes.model import Plan
 from s3repl_tui.widgets.findings import STATUS_MARK, STATUS_WORD, layer_body, layer_changes
+from s3repl_tui.widgets.monitoring_panel import MONITORING, monitoring_summary
 
 if TYPE_CHECKING:
     from s3repl_tui.app import S3ReplApp
@@ -37,11 +40,12 @@ class LayerDetailScreen(ModalScreen[None]):
     LayerDetailScreen .-fail { border: round $error; }
     """
 
-    def __init__(self, layer: LayerResult, plan: Plan | None, *, probing: bool = False) -> None:
+    def __init__(self, layer: LayerResult, plan: Plan | None, *, probing: bool = False, probed: str = "") -> None:
         super().__init__()
         self.layer_result = layer
         self._plan = plan
         self._probing = probing
+        self._probed = probed  # HH:MM:SS of the last probe (the monitoring numbers say when they were read)
 
     def compose(self) -> ComposeResult:
         layer = self.layer_result
@@ -49,10 +53,12 @@ class LayerDetailScreen(ModalScreen[None]):
         scroll = VerticalScroll(classes=f"-{status}")
         scroll.border_title = f"{STATUS_MARK[status]} {layer.title} ({layer.id}) — {STATUS_WORD[status]}"
         scroll.border_subtitle = "↑/↓ scroll · esc back"
+        body = layer_body(layer, layer_changes(layer, self._plan), full=True, probing=self._probing)
+        if layer.id == MONITORING and not self._probing:
+            writable = not cast("S3ReplApp", self.app).read_only
+            body = Group(monitoring_summary(layer, self._probed, writable=writable), Text(""), body)
         with scroll:
-            yield Static(
-                layer_body(layer, layer_changes(layer, self._plan), full=True, probing=self._probing)
-            )
+            yield Static(body)
         yield Footer()
 
     def on_mount(self) -> None:

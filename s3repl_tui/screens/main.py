@@ -27,6 +27,7 @@ from s3repl_tui.widgets.flow import FlowDiagram
 from s3repl_tui.widgets.identity_bar import IdentityBar
 from s3repl_tui.widgets.layer_list import LayerList
 from s3repl_tui.widgets.layer_panel import LayerPanel
+from s3repl_tui.widgets.monitoring_panel import MONITORING, MonitoringPanel
 
 if TYPE_CHECKING:
     from s3repl_tui.app import S3ReplApp
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="layers"):
             yield LayerList(id="layer-list", animate_spinner=self._spinners)
             yield LayerPanel(id="layer-panel")
+            yield MonitoringPanel(id="monitoring-panel")  # instead of the layer panel on the monitoring layer
         yield Static(id="status-line")
         yield CanaryBar(
             emulated=self.s3repl.backend.emulated_replication, enabled=not self.s3repl.read_only, id="canary"
@@ -199,9 +201,14 @@ class MainScreen(Screen[None]):
 
     def _redraw_panel(self) -> None:
         plan = self._diagnosis.plan if self._diagnosis is not None else None
-        self.query_one(LayerPanel).show(
-            self._selected_result(), plan, probing=self._probing, writable=not self.s3repl.read_only
-        )
+        monitoring = self.selected_layer == MONITORING
+        layer_panel, monitoring_panel = self.query_one(LayerPanel), self.query_one(MonitoringPanel)
+        layer_panel.display, monitoring_panel.display = not monitoring, monitoring
+        if monitoring:
+            monitoring_panel.show(self._selected_result(), plan, probing=self._probing, probed=self._last_probe,
+                                  writable=not self.s3repl.read_only)
+            return
+        layer_panel.show(self._selected_result(), plan, probing=self._probing, writable=not self.s3repl.read_only)
 
     def _status_line(self) -> Text:
         report = self._diagnosis.report if self._diagnosis is not None else None
@@ -249,7 +256,9 @@ class MainScreen(Screen[None]):
             self.notify("This layer is still being read.", markup=False)
             return
         plan = self._diagnosis.plan if self._diagnosis is not None else None
-        self.app.push_screen(LayerDetailScreen(layer, plan, probing=self._probing and layer.pending))
+        self.app.push_screen(
+            LayerDetailScreen(layer, plan, probing=self._probing and layer.pending, probed=self._last_probe)
+        )
 
     def action_fix(self) -> None:
         if self.selected_layer is not None:
