@@ -70,8 +70,11 @@ def test_a_denied_metrics_read_is_an_info_note_never_unknown(
 
     report = judge(probe(connection, seed.source_bucket))
 
-    assert report.layer("monitoring").status == "pass" and report.verdict == "pass"
-    assert "monitoring-metrics-unreadable" in [f.code for f in report.layer("monitoring").findings]
+    # Never unknown; its one warning is that nobody receives the failure events the metrics turn on.
+    monitoring = report.layer("monitoring")
+    assert monitoring.status == "warn" and report.verdict == "pass"
+    assert [f.code for f in monitoring.findings if f.severity != "info"] == ["monitoring-failure-events-unsubscribed"]
+    assert "monitoring-metrics-unreadable" in [f.code for f in monitoring.findings]
 
 
 def test_check_events_groups_failures_and_says_when_they_contradict(
