@@ -1,7 +1,9 @@
 """The ``monitoring`` layer: what S3 says replication is actually doing, against what the check says.
 
 Inputs are the probe's CloudWatch replication metrics (``Snapshot.observed.metrics``, rules with
-metrics on) and failure events given with ``check --events FILE``. They can only add doubt, never
+metrics on), the failure events it peeked at on the source bucket's SQS failure queues
+(``observed.queues``; a peek of at most 100 messages each, said in an ``info`` note, as is a queue that
+could not be read) and those given with ``check --events FILE``, grouped together. They can only add doubt, never
 vouch for a setup: an unreadable metric is an ``info`` note (the six layers still decide), a rule
 without metrics says nothing is observed (the rule layer offers the opt-in fix; metrics cost money).
 
