@@ -111,13 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check = commands.add_parser("check", help="diagnose every layer; exit 0 pass, 1 fail, 2 usage, 3 unknown")
-    _add_bucket(check, required=True)
+    _add_bucket(check, required=False)
     _add_common(check)
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     check.add_argument("--since", type=_window, default=24 * 3600, metavar="WINDOW",
                        help="how far back replication metrics and failure events count (90m, 24h, 7d; default 24h)")
     check.add_argument("--events", type=Path, metavar="FILE",
                        help="JSON lines of S3 replication failure events (as SQS/SNS/Lambda receive them)")
+    check.add_argument("--terraform-plan", type=Path, metavar="PLAN.json",
+                       help="judge the setup a plan will create (`terraform show -json plan.tfplan`); what it does "
+                       "not hold is read live with --source-profile/--dest-profile, else unknown")
 
     fix = commands.add_parser("fix", help="plan, confirm and apply least-privilege fixes")
     _add_bucket(fix, required=True)

@@ -13,6 +13,7 @@ from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
 from s3repl_tui.commands.common import connect_options, exit_code
 from s3repl_tui.commands.source_bucket import require_visible
+from s3repl_tui.errors import UserError
 from s3repl_tui.observations import with_observations
 from s3repl_tui.probes import probe
 from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS
@@ -33,6 +34,13 @@ def window_seconds(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "terraform_plan", None) is not None:
+        from s3repl_tui.terraform_plan.command import run_plan
+
+        return run_plan(args)
+    if not args.source_bucket:
+        raise UserError("check needs --source-bucket B (or --terraform-plan PLAN.json).",
+                        hint="s3repl-tui check --source-bucket my-bucket")
     errors = Console(stderr=True)
     with errors.status("Connecting…") as status:
         # The identities are proven while the first reads are on the wire (probe raises what open would).

@@ -1,0 +1,194 @@
+"""``check --terraform-plan``: the Snapshot the live probe would build, from a Terraform plan, and the
+report of the same engine.
+
+Planned values fill the probe's state; what the plan does not hold (the other account's bucket, an
+existing key or role) is read live with the probe's own readers when credentials were given, otherwise
+it is ``no-credentials`` (unknown). Every layer judged from planned values says so in an info finding."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from s3repl_tui.checks import judge
+from s3repl_tui.checks.model import Finding, LayerResult, Report
+from s3repl_tui.probes.assemble import assemble
+from s3repl_tui.probes.commands import cli_command
+from s3repl_tui.probes.reads import not_attempted
+from s3repl_tui.probes.snapshot import CallStats, Identity, Snapshot
+from s3repl_tui.probes.state import (
+    BUCKET_OPERATIONS,
+    KEY_OPERATIONS,
+    ROLE_OPERATIONS,
+    SOURCE_ONLY_OPERATIONS,
+    BucketState,
+    KeyState,
+    ProbeState,
+    RoleState,
+)
+from s3repl_tui.terraform_plan.plan_file import load
+from s3repl_tui.terraform_plan.planned import PlannedSetup, planned_setup
+
+# Which planned inputs each layer is judged on.
+_LAYER_INPUTS = {
+    "versioning": ("versioning",),
+    "key-policy": ("keys", "encryption"),
+    "service-role": ("role", "object_lock"),
+    "role-kms": ("role", "keys", "encryption"),
+    "destination-policy": ("destination-policy", "ownership"),
+    "rule": ("replication",),
+    "source-policy": ("source-policy",),
+}
+_PRINCIPAL_LAYERS = frozenset({"key-policy", "destination-policy", "source-policy"})
+
+
+def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
+    """Planned values over whatever was read live: the plan is what the setup will be."""
+    for name, planned in setup.buckets.items():
+        bucket = state.buckets.setdefault(name, BucketState(name, is_source=name == setup.source_bucket))
+        bucket.reads.update(planned.reads)
+        bucket.owner_account = planned.owner_account or bucket.owner_account
+        if planned.resource is not None:
+            bucket.read_as = bucket.read_as or planned.owner_account
+        if name != setup.source_bucket and name not in state.destination_names:
+            state.destination_names.append(name)
+    for name, bucket in state.buckets.items():
+        operations = {**BUCKET_OPERATIONS, **(SOURCE_ONLY_OPERATIONS if bucket.is_source else {})}
+        for field_name, operation in operations.items():
+            if field_name not in bucket.reads:
+                command = cli_command(operation, Bucket=name)
+                bucket.reads[field_name] = not_attempted(operation, bucket.owner_account, command)
+    role = setup.role
+    if role is not None:
+        state.role = RoleState(role.arn, role.name, role.account, reads=dict(role.reads))
+    elif setup.role_arn is None:
+        state.role = RoleState("(known after apply)", "", None, reads={
+            name: not_attempted(operation, None, "") for name, operation in ROLE_OPERATIONS.items()})
+    elif state.role is None or state.role.arn != setup.role_arn:
+        from s3repl_tui.aws.arns import Arn, role_name
+
+        parsed = Arn.parse(setup.role_arn)
+        name = role_name(setup.role_arn) or ""
+        state.role = RoleState(setup.role_arn, name, parsed.account if parsed else None, reads={
+            field_name: not_attempted(operation, parsed.account if parsed else None,
+                                      cli_command("iam:GetRole", RoleName=name))
+            for field_name, operation in ROLE_OPERATIONS.items()})
+    for reference, key in setup.keys.items():
+        state.keys[reference] = KeyState(reference, key.arn, key.region, key.account, key.arn, dict(key.reads))
+    for number, reference in enumerate(setup.keys):
+        state.key_ranks.setdefault(reference, (number, 0))
+    for reference, account, _bucket, rank in setup.live_keys:
+        state.key_ranks.setdefault(reference, rank)
+        if reference not in state.keys:
+            state.keys[reference] = KeyState(reference, None, None, account, reads={
+                name: not_attempted(operation, account, cli_command(operation, KeyId=reference))
+                for name, operation in KEY_OPERATIONS.items()})
+
+
+def snapshot_from_plan(setup: PlannedSetup, live: Any = None) -> Snapshot:
+    """The Snapshot of the planned setup. ``live``: a ``(ProbeState, identities, calls)`` of what the
+    probe read of the rest, or None (no credentials: the rest is unknown)."""
+    if live is None:
+        state = ProbeState(setup.source_bucket)
+        state.buckets[setup.source_bucket] = BucketState(setup.source_bucket, is_source=True)
+        source = setup.buckets[setup.source_bucket].owner_account
+        identities: tuple[Identity, Identity | None] = (Identity("source", None, source, None), None)
+        calls = CallStats()
+    else:
+        state, identities, calls = live
+    _overlay(state, setup)
+    state.source_identity, state.dest_identity = identities
+    return assemble(state, None, identities[1] is not None, calls)
+
+
+def _inputs(setup: PlannedSetup) -> dict[str, list[str]]:
+    source = setup.buckets[setup.source_bucket]
+    found: dict[str, list[str]] = {"replication": [setup.replication_address]}
+
+    def add(kind: str, address: str | None) -> None:
+        if address and address not in found.setdefault(kind, []):
+            found[kind].append(address)
+
+    for bucket in setup.buckets.values():
+        add("versioning", bucket.addresses.get("versioning"))
+        add("encryption", bucket.addresses.get("encryption"))
+        add("object_lock", bucket.addresses.get("object_lock"))
+        if bucket.name != setup.source_bucket:
+            add("destination-policy", bucket.addresses.get("policy"))
+            add("ownership", bucket.addresses.get("ownership"))
+    add("source-policy", source.addresses.get("policy"))
+    for address in setup.role.addresses if setup.role is not None else ():
+        add("role", address)
+    for key in setup.keys.values():
+        add("keys", key.address)
+    return found
+
+
+def _live_inputs(setup: PlannedSetup) -> dict[str, list[str]]:
+    live: dict[str, list[str]] = {}
+    for bucket in setup.buckets.values():
+        if bucket.resource is None:
+            what = f"s3://{bucket.name}"
+            kind = "destination-policy" if bucket.name != setup.source_bucket else "source-policy"
+            for layer_kind in ("versioning", kind, "encryption"):
+                live.setdefault(layer_kind, []).append(what)
+    if setup.role is None and setup.role_arn:
+        live.setdefault("role", []).append(setup.role_arn)
+    for reference, *_ in setup.live_keys:
+        live.setdefault("keys", []).append(reference)
+    return live
+
+
+def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: bool) -> Report:
+    """Each layer says what it was judged on from the plan; with the role's ARN known only after apply, a
+    policy that names roles cannot fail it yet (unknown instead)."""
+    planned, live = _inputs(setup), _live_inputs(setup)
+    layers: list[LayerResult] = []
+    for layer in report.layers:
+        kinds = _LAYER_INPUTS.get(layer.id, ())
+        addresses = [a for kind in kinds for a in planned.get(kind, ())]
+        elsewhere = [a for kind in kinds for a in live.get(kind, ())]
+        findings = list(layer.findings)
+        if setup.role_unknown and layer.id in _PRINCIPAL_LAYERS:
+            findings = [_not_yet(f) for f in findings]
+        if setup.role_unknown and layer.id == "rule":
+            findings.append(Finding(
+                "rule-role-known-after-apply", "warning",
+                "The configuration's Role is known only after `terraform apply`, so which role S3 assumes cannot "
+                "be judged from the plan; reference an aws_iam_role of the plan or write its ARN.",
+                None, None, {"terraform_plan": plan_path, "known_after_apply": setup.unknown}, unknown=True))
+        if addresses:
+            dedup = list(dict.fromkeys(addresses))
+            message = f"Judged from the Terraform plan {plan_path}: {', '.join(dedup)}"
+            if elsewhere:
+                how = "read live" if read_live else "not in the plan (no credentials to read them)"
+                message += f"; {how}: {', '.join(dict.fromkeys(elsewhere))}"
+            evidence: dict[str, Any] = {"terraform_plan": plan_path, "planned": dedup}
+            if elsewhere:
+                evidence["read_live" if read_live else "not_in_plan"] = list(dict.fromkeys(elsewhere))
+            findings.insert(0, Finding("from-terraform-plan", "info", message + ".", None, None, evidence))
+        layers.append(dataclasses.replace(layer, findings=tuple(findings)))
+    return dataclasses.replace(report, layers=tuple(layers))
+
+
+def _not_yet(finding: Finding) -> Finding:
+    if finding.severity != "error" or finding.unknown:
+        return finding
+    message = (f"Not judged before apply (the replication role's ARN is known only then): {finding.message}")
+    evidence = {**finding.evidence, "known_after_apply": "the replication role's ARN"}
+    return dataclasses.replace(finding, severity="warning", message=message, evidence=evidence, unknown=True)
+
+
+def check_plan(path: Path, source_bucket: str | None, connection: Any = None) -> Report:
+    """Judge the setup a plan file describes; ``connection``: read what it lacks live (or None)."""
+    plan = load(path)
+    source_account = connection.source.account if connection is not None else None
+    setup = planned_setup(plan, source_bucket, source_account)
+    live = None
+    if connection is not None:
+        from s3repl_tui.terraform_plan.live import read_rest
+
+        live = read_rest(connection, setup)
+    report = judge(snapshot_from_plan(setup, live))
+    return annotate(report, setup, str(path), connection is not None)
