@@ -158,9 +158,10 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
                 "The configuration's Role is known only after `terraform apply`, so which role S3 assumes cannot "
                 "be judged from the plan; reference an aws_iam_role of the plan or write its ARN.",
                 None, None, {"terraform_plan": plan_path, "known_after_apply": setup.unknown}, unknown=True))
-        if addresses:
+        if addresses or elsewhere:
             dedup = list(dict.fromkeys(addresses))
-            message = f"Judged from the Terraform plan {plan_path}: {', '.join(dedup)}"
+            message = (f"Judged from the Terraform plan {plan_path}: {', '.join(dedup)}" if dedup
+                       else f"Nothing of this layer is in the Terraform plan {plan_path}")
             if elsewhere:
                 how = "read live" if read_live else "not in the plan (no credentials to read them)"
                 message += f"; {how}: {', '.join(dict.fromkeys(elsewhere))}"
