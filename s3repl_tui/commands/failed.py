@@ -178,7 +178,7 @@ def render_text(summary: dict[str, Any]) -> list[str]:
         f"  {inventory['format']}, {inventory['files']} data file(s){created}",
         "",
         f"FAILED {statuses['FAILED']}   PENDING {statuses['PENDING']}   COMPLETED {statuses['COMPLETED']}   "
-        f"REPLICA {statuses['REPLICA']}   NONE (not eligible) {statuses['NONE']}"
+        f"REPLICA {statuses['REPLICA']}   NONE (not eligible, or older than the rule) {statuses['NONE']}"
         + (f"   other {statuses['OTHER']}" if statuses.get("OTHER") else ""),
         "",
     ]

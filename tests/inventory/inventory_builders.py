@@ -34,7 +34,7 @@ class Obj:
     delete_marker: bool = False
 
 
-def csv_row(bucket: str, obj: Obj, schema: Sequence[str] = CSV_SCHEMA) -> list[str]:
+def csv_row(bucket: str, obj: Obj, schema: Sequence[str] = CSV_SCHEMA, now: dt.datetime = CREATED) -> list[str]:
     values = {
         "Bucket": bucket,
         "Key": quote_plus(obj.key, safe="/"),  # S3 Inventory URL-encodes CSV keys
@@ -42,7 +42,7 @@ def csv_row(bucket: str, obj: Obj, schema: Sequence[str] = CSV_SCHEMA) -> list[s
         "IsLatest": "true",
         "IsDeleteMarker": "true" if obj.delete_marker else "false",
         "Size": "10",
-        "LastModifiedDate": (CREATED - obj.age).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "LastModifiedDate": (now - obj.age).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "ReplicationStatus": obj.status,
     }
     return [values[name] for name in schema]
@@ -56,7 +56,7 @@ def gzip_csv(rows: Iterable[list[str]]) -> bytes:
     return gzip.compress(text.getvalue().encode("utf-8"))
 
 
-def parquet_bytes(bucket: str, objects: Sequence[Obj]) -> bytes:
+def parquet_bytes(bucket: str, objects: Sequence[Obj], now: dt.datetime = CREATED) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -67,7 +67,7 @@ def parquet_bytes(bucket: str, objects: Sequence[Obj]) -> bytes:
         "is_latest": [True] * len(objects),
         "is_delete_marker": [o.delete_marker for o in objects],
         "size": [10] * len(objects),
-        "last_modified_date": pa.array([CREATED - o.age for o in objects], type=pa.timestamp("ms", tz="UTC")),
+        "last_modified_date": pa.array([now - o.age for o in objects], type=pa.timestamp("ms", tz="UTC")),
         "replication_status": [o.status for o in objects],
     })
     sink = io.BytesIO()
@@ -99,10 +99,10 @@ def report(source: str, objects: Sequence[Obj], *, file_format: str = "CSV", des
     chunks = [objects[i::parts] for i in range(parts)]
     for index, chunk in enumerate(chunks):
         if file_format == "CSV":
-            body = gzip_csv(csv_row(source, obj, schema) for obj in chunk)
+            body = gzip_csv(csv_row(source, obj, schema, created or CREATED) for obj in chunk)
             key = f"{base}/data/part-{index}.csv.gz"
         else:
-            body = parquet_bytes(source, chunk)
+            body = parquet_bytes(source, chunk, created or CREATED)
             key = f"{base}/data/part-{index}.parquet"
         files[key] = body
         entries.append({"key": key, "size": len(body), "MD5checksum": hashlib.md5(body).hexdigest()})

@@ -96,7 +96,7 @@ def test_failed_text_output_and_an_explicit_s3_manifest(
                  "--inventory", url])
     printed = capsys.readouterr()
     assert code == 0, printed.err  # nothing FAILED
-    assert "FAILED 0   PENDING 1   COMPLETED 1   REPLICA 0   NONE (not eligible) 0" in printed.out
+    assert "FAILED 0   PENDING 1   COMPLETED 1   REPLICA 0   NONE (not eligible, or older than the rule) 0" in printed.out
     assert "by prefix (first 1 segment):" in printed.out and "  logs/" in printed.out
     assert "Traceback" not in printed.err
 
