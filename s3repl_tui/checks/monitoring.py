@@ -363,6 +363,10 @@ def _from_events(
     return found
 
 
+# SQS's answers for a queue that does not exist (JSON protocol, and its query-compatible code)
+_NO_SUCH_QUEUE = frozenset({"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"})
+
+
 def _from_queues(snapshot: Snapshot, queues: Sequence[QueuePeek], window: int) -> list[Finding]:
     """How much of each failure queue was looked at (a peek, never a drain), or why it could not be:
     an ``info`` note either way, since a queue only adds evidence."""
@@ -390,6 +394,9 @@ def _from_queues(snapshot: Snapshot, queues: Sequence[QueuePeek], window: int) -
         if error.kind == "no-credentials":
             why = (f"it is in account {queue.account or 'unknown'}, and no credentials of that account were "
                    f"given; reading it needs {needs}")
+        elif error.code in _NO_SUCH_QUEUE:
+            why = (f"{error.code}: there is no such queue, so S3 has nowhere to deliver the failure events the "
+                   "notification configuration names it for")
         else:
             why = f"{error.code}; reading it needs {needs}"
         message = (

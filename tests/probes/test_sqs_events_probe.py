@@ -184,3 +184,14 @@ def test_events_file_and_queue_are_grouped_together(
     [finding] = [f for f in monitoring["findings"] if f["code"] == "monitoring-failures-contradict"]
     assert finding["evidence"]["count"] == 3
     assert finding["evidence"]["source"] == f"queue {FAILURE_QUEUE} and events.jsonl"
+
+
+def test_a_queue_that_no_longer_exists_is_said_so(sandbox: Sandbox, seed: SeedSetup, connection: Connection) -> None:
+    url = subscribe_failure_queue(sandbox, seed)
+    sqs: Any = sandbox.session(SOURCE_PROFILE).client("sqs", region_name=seed.source_region)
+    sqs.delete_queue(QueueUrl=url)  # the subscription stays in the bucket's notification configuration
+
+    report = judge(probe(connection, seed.source_bucket))
+
+    note = _monitoring(report)["monitoring-failure-queue-unreadable"]
+    assert "there is no such queue" in note.message and report.verdict == "pass"
