@@ -1,0 +1,77 @@
+"""check --terraform-plan with credentials: the source account's plan, the destination account's bucket,
+bucket policy and replica key read live from the sandbox (the seed's working destination)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3repl_tui.aws import Connection, ConnectOptions
+from s3repl_tui.cli import main
+from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
+from s3repl_tui.sandbox.server import SOURCE_ACCOUNT
+from s3repl_tui.terraform_plan.check import check_plan
+from tests.terraform_plan.plans import DEST, ROLE_ARN, SOURCE, change, drop, healthy, planned
+
+REPLICATION = "aws_s3_bucket_replication_configuration.replication"
+DESTINATION_SIDE = ("aws_s3_bucket.destination", "aws_s3_bucket_versioning.destination",
+                    "aws_s3_bucket_policy.destination",
+                    "aws_s3_bucket_server_side_encryption_configuration.destination", "aws_kms_key.replica")
+
+
+def source_side_plan(seed: SeedSetup) -> dict[str, Any]:
+    """The healthy plan's source account, replicating into the seed's destination (which it does not manage):
+    its role is the one the seed's destination bucket policy names."""
+    text = json.dumps(healthy())
+    for old, new in ((ROLE_ARN, seed.role_arn), (SOURCE, SOURCE_ACCOUNT), ("tf-repl-destination", seed.dest_bucket),
+                     ('"s3-replication"', json.dumps(seed.role_name)), ('"path": "/"', '"path": "/service-role/"')):
+        text = text.replace(old, new)
+    plan: dict[str, Any] = json.loads(text)
+    for address in DESTINATION_SIDE:
+        plan = drop(plan, address)
+    for values in (change(plan, REPLICATION)["after"], planned(plan, REPLICATION)):
+        destination = values["rule"][0]["destination"][0]
+        destination["bucket"] = f"arn:aws:s3:::{seed.dest_bucket}"
+        destination["encryption_configuration"] = [{"replica_kms_key_id": seed.replica_key_arn}]
+    unknown = change(plan, REPLICATION)["after_unknown"]["rule"][0]["destination"][0]
+    unknown.pop("bucket")
+    unknown["encryption_configuration"] = [{}]
+    assert seed.dest_account == DEST
+    return plan
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path, seed: SeedSetup) -> Path:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(source_side_plan(seed)))
+    return path
+
+
+def test_the_destination_is_read_live_and_the_setup_passes(sandbox: Sandbox, seed: SeedSetup, plan_file: Path) -> None:
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    report = check_plan(plan_file, None, connection)
+    assert report.verdict == "pass", [f.message for f in report.findings if f.severity != "info"]
+    assert report.call_count > 0
+    note = next(f for f in report.layer("destination-policy").findings if f.code == "from-terraform-plan")
+    assert note.evidence["read_live"] == [f"s3://{seed.dest_bucket}"]
+
+
+def test_a_live_breakage_on_the_other_side_fails(sandbox: Sandbox, seed: SeedSetup, plan_file: Path) -> None:
+    dest = sandbox.session(DEST_PROFILE).client("s3", region_name=seed.dest_region)
+    dest.delete_bucket_policy(Bucket=seed.dest_bucket)
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    report = check_plan(plan_file, None, connection)
+    assert {layer.id for layer in report.layers if layer.status == "fail"} == {"destination-policy"}
+
+
+def test_without_the_destination_profile_the_other_side_is_unknown(
+    sandbox: Sandbox, seed: SeedSetup, plan_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--terraform-plan", str(plan_file), "--source-profile", SOURCE_PROFILE]) == 3
+    assert main(["check", "--terraform-plan", str(plan_file), "--source-profile", SOURCE_PROFILE,
+                 "--dest-profile", DEST_PROFILE]) == 0
+    out = capsys.readouterr().out
+    assert "read live: s3://" + seed.dest_bucket in out
