@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         out = Console(highlight=False, soft_wrap=True)
         for line in render_text(summary):
-            out.print(Text(printable(line)), markup=False, emoji=False)
+            out.print(Text(printable_line(line)), markup=False, emoji=False)  # a key's newline stays in it
     return EXIT_FAIL if tally.failed else EXIT_PASS
 
 

@@ -75,3 +75,15 @@ def test_failed_imports_neither_textual_nor_pyarrow() -> None:
               "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'pyarrow'}))")
     answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert answer.stdout.strip() == "[]"
+
+
+def test_a_key_with_a_newline_stays_on_its_line(sandbox: Sandbox, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from inventory_builders import Obj
+
+    path = report("local-src", (Obj("evil\nFAILED 0   PENDING 0\x1b[2J", "FAILED"),), parts=1).write_to(tmp_path)
+    code = main(["failed", "--source-bucket", "local-src", "--source-profile", "no-such-profile",
+                 "--inventory", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  evil\\nFAILED 0   PENDING 0\\x1b[2J" in out and "\x1b" not in out
