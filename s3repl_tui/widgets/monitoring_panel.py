@@ -99,18 +99,18 @@ def numbers_of(layer: LayerResult) -> MonitoringNumbers:
         elif code == "monitoring-metrics-unreadable":
             numbers = rule_of(evidence)
             numbers.metrics, numbers.error = "unreadable", str(evidence.get("error") or "not read")
-        elif code in _METRIC_CODES or code in _FAILURE_CODES:
-            numbers = rule_of(evidence)
-            _fill(numbers, evidence)
-            numbers.contradicts = numbers.contradicts or code == "monitoring-failures-contradict"
-            result.window_seconds = result.window_seconds or numbers.window_seconds
-        elif "failure_reason" in evidence:
+        elif "failure_reason" in evidence:  # from events (a contradiction shares its code with metrics')
             result.events_source = str(evidence.get("source") or "")
             result.reasons.append(EventReason(
                 str(evidence["failure_reason"]), int(evidence.get("count") or 0),
                 tuple(str(layer_id) for layer_id in evidence.get("layers") or ()), finding.severity,
                 str(evidence.get("last") or ""),
             ))
+        elif code in _METRIC_CODES or code in _FAILURE_CODES:
+            numbers = rule_of(evidence)
+            _fill(numbers, evidence)
+            numbers.contradicts = numbers.contradicts or code == "monitoring-failures-contradict"
+            result.window_seconds = result.window_seconds or numbers.window_seconds
         elif code == "monitoring-no-failure-events":
             result.events_source, result.no_events = str(evidence.get("source") or ""), True
         elif code == "monitoring-failure-events-unsubscribed":
@@ -205,7 +205,7 @@ def _rule_lines(numbers: RuleNumbers, writable: bool) -> Iterator[RenderableType
     if numbers.max_latency is None:
         yield Text(f"latency — (RTC {threshold})")
     elif numbers.rtc and numbers.max_latency > numbers.rtc_threshold:
-        yield Text(f"✗ latency max {duration(numbers.max_latency)} > RTC {threshold}", style=emphasis("fail"))
+        yield Text(f"✗ latency {duration(numbers.max_latency)} > RTC {threshold}", style=emphasis("fail"))
     else:
         yield Text(f"latency max {duration(numbers.max_latency)} / RTC {threshold}")
 
