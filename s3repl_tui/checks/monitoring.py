@@ -374,11 +374,12 @@ def _from_queues(snapshot: Snapshot, queues: Sequence[QueuePeek], window: int) -
     for queue in queues:
         read = queue.events
         evidence: dict[str, Any] = {"queue": queue.arn, "messages_seen": queue.messages_seen,
-                                    "messages_limit": queue.messages_limit}
+                                    "messages_limit": queue.messages_limit, "messages_held": queue.messages_held}
         if read.is_ok:
             count = len(read.value or ())
+            held = f" of about {queue.messages_held}" if queue.messages_held is not None else ""
             message = (
-                f"Peeked at {queue.messages_seen} message(s) on queue {queue.name} (a peek of at most "
+                f"Peeked at {queue.messages_seen}{held} message(s) on queue {queue.name} (a peek of at most "
                 f"{queue.messages_limit}, none deleted: they stay for the queue's consumers): {count} replication "
                 f"failure event(s) in the last {_hours(window)}."
             )

@@ -4,6 +4,7 @@ The snapshot gets fresh containers, so the probe can go on filling its state whi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -144,7 +145,8 @@ def assemble(state: ProbeState, endpoint_url: str | None, has_dest: bool, calls:
 def _observations(state: ProbeState) -> Observations:
     """The metrics, and the failure events of every queue that could be read (None: no queue was)."""
     metrics = tuple(state.metrics[k] for k in sorted(state.metrics))
-    queues = tuple(state.queues[arn] for arn in sorted(state.queues))
+    queues = tuple(dataclasses.replace(state.queues[arn], messages_held=state.queue_depths.get(arn))
+                   for arn in sorted(state.queues))
     read = [queue for queue in queues if queue.events.is_ok]
     if not read:
         return Observations(state.window_seconds, metrics, queues=queues)

@@ -203,6 +203,7 @@ class QueuePeek:
     messages_limit: int  # at most this many messages are looked at
     events: Read[tuple[FailureEvent, ...]]  # the failure events among them, within the window
     messages_seen: int = 0  # distinct messages received
+    messages_held: int | None = None  # ApproximateNumberOfMessages (None: not read, sqs:GetQueueAttributes)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ after the notification read: ReceiveMessage with ``VisibilityTimeout=0`` (the me
 to the owner's consumers) and ``WaitTimeSeconds=0`` (never waits for messages to arrive), at most
 ``MAX_BATCHES`` batches of ``BATCH_SIZE``. It never deletes a message: the queue belongs to its owner.
 Repeated receives on a standard queue sample its servers, so a batch may repeat messages already
-seen; the read stops at the first batch that brings nothing new. Bodies are parsed by
+seen; the read stops at the first batch that brings nothing new. Beside it, GetQueueAttributes asks how
+many messages the queue holds (ApproximateNumberOfMessages), so the report says how much it saw. Bodies are parsed by
 ``probes.events.failure_events``, the same parser as ``check --events`` (direct S3 notifications or
 SNS envelopes; ``s3:TestEvent`` holds no failure).
 """
@@ -18,6 +19,8 @@ import functools
 import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from s3repl_tui.aws.arns import Arn
 from s3repl_tui.probes.buckets import bucket_fact
@@ -63,6 +66,27 @@ def _follow_notification(run: ProbeRun, fact: str, facts: Facts) -> None:
     for arn in failure_queues(read.value):
         if run.claim(f"queue:{arn}"):
             run.submit(functools.partial(_peek, run, arn))
+            run.submit(functools.partial(_count, run, arn))  # beside the peek: how much of the queue it saw
+
+
+def _count(run: ProbeRun, arn: str) -> None:
+    """ApproximateNumberOfMessages, so the report can say how much of the queue the peek saw. Optional:
+    without sqs:GetQueueAttributes the peek is reported without it."""
+    parsed = Arn.parse(arn)
+    if parsed is None or not parsed.account:
+        return
+    session = run.connection.for_account(parsed.account)
+    if session is None:
+        return
+    client: SQSClient = session.client("sqs", parsed.region or None)
+    try:
+        answer = client.get_queue_attributes(QueueUrl=_queue_url(client, parsed.account, parsed.resource),
+                                             AttributeNames=["ApproximateNumberOfMessages"])
+        held = int(answer.get("Attributes", {}).get("ApproximateNumberOfMessages", ""))
+    except (ClientError, BotoCoreError, ValueError):  # denied, missing or odd: the peek is reported without it
+        return
+    with run.state.edit() as state:
+        state.queue_depths[arn] = held
 
 
 def _queue_url(client: SQSClient, account: str, name: str) -> str:

@@ -90,6 +90,7 @@ class ProbeState:
     window_seconds: int = DEFAULT_WINDOW_SECONDS
     metrics: dict[tuple[str, str], RuleMetrics] = field(default_factory=dict)  # (rule id, destination) ->
     queues: dict[str, QueuePeek] = field(default_factory=dict)  # queue ARN -> its peeked failure events
+    queue_depths: dict[str, int] = field(default_factory=dict)  # queue ARN -> ApproximateNumberOfMessages
     changed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -44,6 +44,7 @@ def test_failures_on_the_queue_are_grouped_by_reason_and_left_on_it(
 
     [queue] = snapshot.observed.queues
     assert queue.events.is_ok and queue.messages_seen == depth == 6  # 5 failures and S3's s3:TestEvent
+    assert queue.messages_held == depth
     assert snapshot.observed.events_source == f"queue {FAILURE_QUEUE}"
     calls = [call.operation for call in trace.calls]
     assert "sqs:ReceiveMessage" in calls and not any("Delete" in name for name in calls if name.startswith("sqs"))
@@ -55,7 +56,8 @@ def test_failures_on_the_queue_are_grouped_by_reason_and_left_on_it(
     contradict = findings["monitoring-failures-contradict"]  # those layers pass: the observed evidence wins
     assert contradict.aws_failure_reason == "DstPutObjectNotPermitted" and contradict.evidence["count"] == 2
     peeked = findings["monitoring-failure-queue-peeked"]
-    assert peeked.severity == "info" and "a peek of at most 100" in peeked.message
+    assert peeked.severity == "info" and "Peeked at 6 of about 6 message(s)" in peeked.message
+    assert "a peek of at most 100" in peeked.message
 
 
 def test_the_queue_read_waits_only_for_the_notification_read(
@@ -195,3 +197,17 @@ def test_a_queue_that_no_longer_exists_is_said_so(sandbox: Sandbox, seed: SeedSe
 
     note = _monitoring(report)["monitoring-failure-queue-unreadable"]
     assert "there is no such queue" in note.message and report.verdict == "pass"
+
+
+def test_without_get_queue_attributes_the_peek_is_reported_without_the_queue_size(
+    sandbox: Sandbox, seed: SeedSetup, connection: Connection
+) -> None:
+    subscribe_failure_queue(sandbox, seed)
+    sandbox.middleware.fault_hooks.append(deny("sqs:GetQueueAttributes"))
+
+    snapshot = probe(connection, seed.source_bucket)
+
+    [queue] = snapshot.observed.queues
+    assert queue.events.is_ok and queue.messages_held is None
+    peeked = _monitoring(judge(snapshot))["monitoring-failure-queue-peeked"]
+    assert peeked.message.startswith("Peeked at 1 message(s) on queue")
