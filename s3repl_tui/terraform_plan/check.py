@@ -39,6 +39,7 @@ _LAYER_INPUTS = {
     "destination-policy": ("destination-policy", "ownership"),
     "rule": ("replication",),
     "source-policy": ("source-policy",),
+    "monitoring": ("notification",),
 }
 _PRINCIPAL_LAYERS = frozenset({"key-policy", "destination-policy", "source-policy"})
 
@@ -118,6 +119,7 @@ def _inputs(setup: PlannedSetup) -> dict[str, list[str]]:
             add("destination-policy", bucket.addresses.get("policy"))
             add("ownership", bucket.addresses.get("ownership"))
     add("source-policy", source.addresses.get("policy"))
+    add("notification", source.addresses.get("notification"))
     for address in setup.role.addresses if setup.role is not None else ():
         add("role", address)
     for key in setup.keys.values():
@@ -152,6 +154,8 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
         findings = list(layer.findings)
         if setup.role_unknown and layer.id in _PRINCIPAL_LAYERS:
             findings = [_not_yet(f) for f in findings]
+        if layer.id == "monitoring":
+            findings = [_before_apply(f) for f in findings]
         if setup.role_unknown and layer.id == "rule":
             findings.append(Finding(
                 "rule-role-known-after-apply", "warning",
@@ -171,6 +175,17 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
             findings.insert(0, Finding("from-terraform-plan", "info", message + ".", None, None, evidence))
         layers.append(dataclasses.replace(layer, findings=tuple(findings)))
     return dataclasses.replace(report, layers=tuple(layers))
+
+
+def _before_apply(finding: Finding) -> Finding:
+    """No metrics are read for a planned setup: it replicates nothing yet, whatever its metrics will be."""
+    if finding.code != "monitoring-metrics-off":
+        return finding
+    rule = finding.evidence.get("rule")
+    return dataclasses.replace(
+        finding, code="monitoring-before-apply",
+        message=f"Nothing is observed before `terraform apply`: S3 reports on rule '{rule}' once it replicates.",
+        evidence={k: v for k, v in finding.evidence.items() if k != "metrics"})
 
 
 def _not_yet(finding: Finding) -> Finding:

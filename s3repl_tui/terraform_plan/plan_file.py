@@ -157,7 +157,8 @@ def parse(document: Any, path: str = "plan.json") -> Plan:
     if not isinstance(document, dict) or "format_version" not in document or not (
         "resource_changes" in document or "planned_values" in document
     ):
-        raise PlanError(f"{path} is not a Terraform plan in JSON (it has no format_version and planned values).")
+        raise PlanError(f"{path} is not a Terraform plan in JSON (it has no format_version, planned_values or "
+                        "resource_changes; `terraform show -json` of a state has no plan).")
     version = str(document.get("format_version"))
     if not re.fullmatch(r"1(\.\d+)*", version):
         raise PlanError(f"{path} has format_version {version}; this version reads Terraform plans of format 1.x.")

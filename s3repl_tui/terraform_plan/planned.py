@@ -269,6 +269,7 @@ _BUCKET_SETTINGS = {
     "aws_s3_bucket_policy": "policy",
     "aws_s3_bucket_request_payment_configuration": "request_payment",
     "aws_s3_bucket_replication_configuration": "replication",
+    "aws_s3_bucket_notification": "notification",
 }
 _OPERATIONS = {
     "versioning": "s3:GetBucketVersioning",
@@ -278,7 +279,12 @@ _OPERATIONS = {
     "policy": "s3:GetBucketPolicy",
     "request_payment": "s3:GetBucketRequestPayment",
     "replication": "s3:GetBucketReplication",
+    "notification": "s3:GetBucketNotificationConfiguration",
 }
+# aws_s3_bucket_notification's blocks -> GetBucketNotificationConfiguration's lists (and their ARN key).
+_NOTIFICATIONS = (("queue", "QueueConfigurations", "queue_arn", "QueueArn"),
+                  ("topic", "TopicConfigurations", "topic_arn", "TopicArn"),
+                  ("lambda_function", "LambdaFunctionConfigurations", "lambda_function_arn", "LambdaFunctionArn"))
 # What a bucket the plan creates has when no resource sets it (S3's defaults for new buckets since 2023:
 # SSE-S3 by default, BucketOwnerEnforced, no policy, no Object Lock, the owner pays, no notifications).
 _NEW_BUCKET: dict[str, Read[Any]] = {
@@ -322,10 +328,32 @@ def _setting(field_name: str, resource: Resource, resolver: _Resolver, bucket: s
         return Read.ok(lock)
     if field_name == "policy":
         return _document(resource.get("policy"), f"The planned bucket policy of {bucket}", operation, address)
+    if field_name == "notification":
+        return _notification(resource, resolver, what, operation)
     if field_name == "request_payment":
         payer = resource.get("payer")
         return after_apply(what, operation, address) if payer is UNKNOWN else Read.ok(str(payer or "BucketOwner"))
     raise ValueError(field_name)
+
+
+def _notification(resource: Resource, resolver: _Resolver, what: str, operation: str) -> Read[Any]:
+    document: Document = {}
+    if resource.get("eventbridge") is True:
+        document["EventBridgeConfiguration"] = {}
+    for block, key, arn_name, arn_key in _NOTIFICATIONS:
+        items = []
+        for index, item in enumerate(resource.get(block) or []):
+            arn = resolver.value(resource, block, index, arn_name)
+            events = resource.get(block, index, "events")
+            if arn is UNKNOWN or events is UNKNOWN:
+                return after_apply(what, operation, resource.address)
+            entry: Document = {arn_key: arn, "Events": list(events or [])}
+            if isinstance(item, dict) and item.get("id"):
+                entry["Id"] = item["id"]
+            items.append(entry)
+        if items:
+            document[key] = items
+    return Read.ok(document)
 
 
 def _planned_buckets(plan: Plan, resolver: _Resolver, names: list[str]) -> dict[str, PlannedBucket]:
@@ -352,6 +380,8 @@ def _planned_buckets(plan: Plan, resolver: _Resolver, names: list[str]) -> dict[
         for name in ("versioning", "encryption", "ownership", "object_lock", "policy", "request_payment"):
             if planned.created:
                 planned.addresses[name] = resource.address
+        if planned.created:
+            planned.addresses["notification"] = resource.address
     for resource in plan.resources.values():
         field_name = _BUCKET_SETTINGS.get(resource.type)
         if field_name is None or field_name == "replication" or resource.mode != "managed":

@@ -92,6 +92,11 @@ RESOURCES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("aws_s3_bucket_versioning", "source", KEY_SRC, _versioning("source")),
     ("aws_kms_key", "source", KEY_SRC, _key("tf-repl-source objects", SOURCE_KEY_POLICY)),
     ("aws_s3_bucket_server_side_encryption_configuration", "source", KEY_SRC, _encryption("source", "source")),
+    ("aws_s3_bucket_notification", "source", KEY_SRC, {
+        "values": {"eventbridge": True, "lambda_function": [], "queue": [], "topic": []},
+        "unknown": {"bucket": True, "id": True, "lambda_function": [], "queue": [], "topic": []},
+        "expr": {"bucket": {"references": ["aws_s3_bucket.source.id", "aws_s3_bucket.source"]},
+                 "eventbridge": {"constant_value": True}}}),
     ("aws_iam_role", "replication", KEY_SRC, {
         "values": {"assume_role_policy": json.dumps(TRUST), "description": None, "force_detach_policies": False,
                    "max_session_duration": 3600, "name": "s3-replication", "path": "/", "permissions_boundary": None,

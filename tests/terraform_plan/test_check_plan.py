@@ -283,3 +283,11 @@ def test_missing_file_and_missing_flags(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "Cannot read the Terraform plan" in _one_sentence(err)
     code, _, err = _run(["check"], capsys)
     assert code == 2 and "check needs --source-bucket" in _one_sentence(err)
+
+
+def test_monitoring_before_apply_judges_the_planned_notifications(tmp_path: Path) -> None:
+    report = _judge(healthy(), tmp_path)
+    assert "monitoring-before-apply" in _codes(report, "monitoring")
+    assert "monitoring-metrics-off" not in _codes(report, "monitoring")
+    without = _judge(drop(healthy(), "aws_s3_bucket_notification.source"), tmp_path)
+    assert without.layer("monitoring").status == "warn"  # failure events nobody receives, on a new bucket
