@@ -28,7 +28,13 @@ from s3repl_tui.probes.state import (
     RoleState,
 )
 from s3repl_tui.terraform_plan.plan_file import load
-from s3repl_tui.terraform_plan.planned import PlannedSetup, planned_setup
+from s3repl_tui.terraform_plan.planned import (
+    KNOWN_AFTER_APPLY,
+    ROLE_PLACEHOLDER,
+    PlannedSetup,
+    after_apply,
+    planned_setup,
+)
 
 # Which planned inputs each layer is judged on.
 _LAYER_INPUTS = {
@@ -64,8 +70,9 @@ def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
     if role is not None:
         state.role = RoleState(role.arn, role.name, role.account, reads=dict(role.reads))
     elif setup.role_arn is None:
-        state.role = RoleState("(known after apply)", "", None, reads={
-            name: not_attempted(operation, None, "") for name, operation in ROLE_OPERATIONS.items()})
+        state.role = RoleState(ROLE_PLACEHOLDER, ROLE_PLACEHOLDER, None, reads={
+            name: after_apply("The replication role", operation, setup.replication_address)
+            for name, operation in ROLE_OPERATIONS.items()})
     elif state.role is None or state.role.arn != setup.role_arn:
         from s3repl_tui.aws.arns import Arn, role_name
 
@@ -151,7 +158,7 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
         kinds = _LAYER_INPUTS.get(layer.id, ())
         addresses = [a for kind in kinds for a in planned.get(kind, ())]
         elsewhere = [a for kind in kinds for a in live.get(kind, ())]
-        findings = list(layer.findings)
+        findings = [_known_after_apply(f) for f in layer.findings]
         if setup.role_unknown and layer.id in _PRINCIPAL_LAYERS:
             findings = [_not_yet(f) for f in findings]
         if layer.id == "monitoring":
@@ -177,6 +184,16 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
     return dataclasses.replace(report, layers=tuple(layers))
 
 
+def _known_after_apply(finding: Finding) -> Finding:
+    """An input known only after apply has no owner to ask and no command to run yet."""
+    if finding.evidence.get("error") != KNOWN_AFTER_APPLY:
+        return finding
+    message = finding.message.replace("ask its owner to run the command in the evidence",
+                                      "check again after `terraform apply`")
+    evidence = {k: v for k, v in finding.evidence.items() if k != "command"}
+    return dataclasses.replace(finding, message=message, evidence=evidence)
+
+
 def _before_apply(finding: Finding) -> Finding:
     """No metrics are read for a planned setup: it replicates nothing yet, whatever its metrics will be."""
     if finding.code != "monitoring-metrics-off":
@@ -191,9 +208,12 @@ def _before_apply(finding: Finding) -> Finding:
 def _not_yet(finding: Finding) -> Finding:
     if finding.severity != "error" or finding.unknown:
         return finding
-    message = (f"Not judged before apply (the replication role's ARN is known only then): {finding.message}")
-    evidence = {**finding.evidence, "known_after_apply": "the replication role's ARN"}
-    return dataclasses.replace(finding, severity="warning", message=message, evidence=evidence, unknown=True)
+    where = finding.resource or "this policy"
+    message = (f"Not judged before apply: the replication role's ARN is known only then, so whether {where} "
+               "allows the role cannot be judged yet.")
+    evidence = {**finding.evidence, "known_after_apply": "the replication role's ARN", "judged_now": finding.message}
+    return dataclasses.replace(finding, severity="warning", message=message, evidence=evidence, unknown=True,
+                               fix=None)
 
 
 def check_plan(path: Path, source_bucket: str | None, connection: Any = None) -> Report:
