@@ -174,7 +174,8 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
             message = (f"Judged from the Terraform plan {plan_path}: {', '.join(dedup)}" if dedup
                        else f"Nothing of this layer is in the Terraform plan {plan_path}")
             if elsewhere:
-                how = "read live" if read_live else "not in the plan (no credentials to read them)"
+                how = ("read live where credentials allow" if read_live
+                       else "not in the plan (no credentials to read them)")
                 message += f"; {how}: {', '.join(dict.fromkeys(elsewhere))}"
             evidence: dict[str, Any] = {"terraform_plan": plan_path, "planned": dedup}
             if elsewhere:
