@@ -97,6 +97,9 @@ def with_events() -> Report:
         reason("monitoring-failures-explained", "warning", "DstBucketUnversioned", 12, ("versioning",)),
         reason("monitoring-failures-contradict", "error", "AssumeRoleNotPermitted", 5, ("service-role",)),
         reason("monitoring-object-failures", "info", "SrcObjectNotEligible", 2, ()),
+        Finding("monitoring-failure-events-unsubscribed", "warning",
+                "Replication metrics are on, so failure events are emitted but nobody receives them.", SOURCE_ARN,
+                None, {"rules": [RULE], "notification": {}}),
     )
 
 
@@ -178,6 +181,7 @@ async def test_events_are_counted_by_failure_reason_with_the_layer_they_blame() 
         assert "✗ 5 AssumeRoleNotPermitted → service-role" in text
         assert "i 2 SrcObjectNotEligible → the object" in text
         assert "✓ 0 failed operations in 24 h" in text and "latency max 4 s / RTC 15 min" in text
+        assert "failure events: nobody receives them f: deliver them to EventBridge (opt-in)" in text
 
 
 async def test_the_detail_screen_shows_the_numbers_above_the_findings() -> None:
