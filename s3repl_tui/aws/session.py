@@ -74,7 +74,10 @@ class AccountSession:
         self._identity_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._identity: Identity | None = None
-        self._sts_ready = threading.Event()
+        # Set once the first client every probe reads with (WARM_SERVICES[side][0], S3) is made: the
+        # identity's STS client waits for it, as the other account's first client does.
+        self._first_ready = threading.Event()
+        self._warming = False  # warm_clients is on its way (Connection.start): the identity waits for it
         self._models_from: threading.Event | None = None
 
     @classmethod
@@ -119,13 +122,14 @@ class AccountSession:
 
     def _ask_identity(self) -> Identity:
         try:
-            try:
-                if self._models_from is not None:
-                    self._models_from.wait(timeout=10)
-                with self._lock:
-                    sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
-            finally:
-                self._sts_ready.set()
+            # The probe's first reads (S3, 4 dependent round trips) wait longer than the identity (1, or
+            # 2 with an AssumeRole): their client is made first, then STS's.
+            if self._models_from is not None:
+                self._models_from.wait(timeout=10)
+            if self._warming:
+                self._first_ready.wait(timeout=10)
+            with self._lock:
+                sts = self._make_client("sts", self.region, IDENTITY_CONFIG)
             answer = sts.get_caller_identity()
         except Exception as error:  # classified: a credential, profile, network or transient problem
             # The call that failed may be the AssumeRole the profile's credentials need first.
@@ -147,10 +151,17 @@ class AccountSession:
         return identity
 
     def warm_clients(self) -> None:
-        """Make the clients every probe needs. Connection.open runs this while GetCallerIdentity (and
-        the AssumeRole before it) is on the wire: the CPU of building clients overlaps the round trips."""
-        self._sts_ready.wait(timeout=10)  # the identity's client first: it is on the critical path
-        for service in WARM_SERVICES[self.side]:
+        """Make the clients every probe needs, the first reads' first. Connection.start runs this beside
+        the identity, which makes its STS client once the first reads' client is made: the CPU of
+        building the others overlaps the round trips."""
+        first, *others = WARM_SERVICES[self.side]
+        try:
+            if self._models_from is not None:
+                self._models_from.wait(timeout=10)
+            self.client(first)  # the first reads' client: the longest chain of calls starts with it
+        finally:
+            self._first_ready.set()
+        for service in others:
             self.client(service)
 
     def share_models_with(self, other: AccountSession) -> None:
@@ -158,7 +169,7 @@ class AccountSession:
         ``other``'s loader (its cache holds the parsed JSON). Call before either makes a client."""
         core = self.boto_session._session
         core.register_component("data_loader", other.boto_session._session.get_component("data_loader"))
-        self._models_from = other._sts_ready  # our first client waits for theirs: then the cache is warm
+        self._models_from = other._first_ready  # our first client waits for theirs: then the cache is warm
 
 
 class Connection:
@@ -189,6 +200,8 @@ class Connection:
         # AssumeRole) overlap each other and the CPU of loading service models.
         pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3repl-open")
         try:
+            for session in connection.sessions:
+                session._warming = True
             asked = [pool.submit(session.identity) for session in connection.sessions]
             warmed = [pool.submit(session.warm_clients) for session in connection.sessions]
         finally:
