@@ -154,11 +154,11 @@ def load(path: Path) -> Plan:
 
 
 def parse(document: Any, path: str = "plan.json") -> Plan:
-    if not isinstance(document, dict) or "format_version" not in document or not (
-        "resource_changes" in document or "planned_values" in document
-    ):
-        raise PlanError(f"{path} is not a Terraform plan in JSON (it has no format_version, planned_values or "
-                        "resource_changes; `terraform show -json` of a state has no plan).")
+    plan_like = isinstance(document, dict) and ("resource_changes" in document or "planned_values" in document)
+    if isinstance(document, dict) and "values" in document and not plan_like:
+        raise PlanError(f"{path} is a Terraform state in JSON, not a plan (it has values, no planned_values).")
+    if not isinstance(document, dict) or "format_version" not in document or not plan_like:
+        raise PlanError(f"{path} is not a Terraform plan in JSON (it has no format_version and planned_values).")
     version = str(document.get("format_version"))
     if not re.fullmatch(r"1(\.\d+)*", version):
         raise PlanError(f"{path} has format_version {version}; this version reads Terraform plans of format 1.x.")

@@ -233,12 +233,13 @@ def _one_sentence(err: str) -> str:
     ("content", "expected"),
     [
         ("{not json", "is not JSON (line 1, column 2)"),
-        (json.dumps({"values": {"root_module": {}}, "format_version": "1.0"}), "is not a Terraform plan in JSON"),
+        (json.dumps({"values": {"root_module": {}}, "format_version": "1.0"}), "is a Terraform state in JSON, not a plan"),
+        (json.dumps({"resource_changes": []}), "is not a Terraform plan in JSON"),
         (json.dumps([1, 2]), "is not a Terraform plan in JSON"),
         (json.dumps({"format_version": "2.0", "planned_values": {}}), "format_version 2.0"),
         (json.dumps(drop(healthy(), REPLICATION)), "plans no aws_s3_bucket_replication_configuration"),
     ],
-    ids=["not-json", "state-not-plan", "not-an-object", "future-format", "no-replication"],
+    ids=["not-json", "state-not-plan", "no-format-version", "not-an-object", "future-format", "no-replication"],
 )
 def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
                                               expected: str) -> None:
