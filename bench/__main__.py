@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shlex
 import sys
 import time
+from pathlib import Path
 
+import s3repl_tui
 from bench import check_bench, inventory_bench, startup_bench
 from bench.policy_bench import measure as policy_measure
 from bench.results import Results, machine, ratio, write_markdown
@@ -30,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"s3repl-tui bench: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}", flush=True)
     results = Results()
+    # The child processes run the package as installed: its bytecode compiled (with
+    # PYTHONDONTWRITEBYTECODE set, a changed module would be compiled again by every child).
+    compileall.compile_dir(str(Path(s3repl_tui.__file__).parent), quiet=1)
 
     print("\n[policy engine]", flush=True)
     cached, naive = policy_measure(200 if not args.quick else 20)
