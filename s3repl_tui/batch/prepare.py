@@ -100,12 +100,14 @@ def _report_bucket_policy(connection: Connection, bucket: str, account: str, reg
 
 
 def prepare_retry(
-    connection: Connection, snapshot: Snapshot, statuses: tuple[str, ...], report_bucket: str | None
+    connection: Connection, snapshot: Snapshot, statuses: tuple[str, ...], report_bucket: str | None,
+    generated_manifest: bool = True,
 ) -> RetryPlan:
+    """``generated_manifest=False``: the job runs over a listed manifest (``retry --manifest``)."""
     account, region, role_arn = _source_facts(snapshot, connection)
     report_policy = _report_bucket_policy(connection, report_bucket, account, region) if report_bucket else None
     spec = JobSpec(account, region, snapshot.source_bucket, role_arn, statuses, report_bucket)
-    checked = check(snapshot, report_bucket, DEFAULT_REPORT_PREFIX, report_policy, account)
+    checked = check(snapshot, report_bucket, DEFAULT_REPORT_PREFIX, report_policy, account, generated_manifest)
     plan = role_plan(snapshot, checked, connection.source.profile, connection.options.endpoint_url)
     report = judge(snapshot)
     failing = tuple(layer.id for layer in report.layers if layer.status == "fail")

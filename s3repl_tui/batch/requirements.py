@@ -4,7 +4,9 @@ The job runs as the replication role: Batch Operations must be able to assume it
 (``batchoperations.s3.amazonaws.com`` in the trust policy), and with a generated manifest it needs
 ``s3:InitiateReplication`` on the source objects, ``s3:GetReplicationConfiguration`` and
 ``s3:PutInventoryConfiguration`` on the source bucket, and ``s3:PutObject`` (plus reading back the
-manifest it stored) where the report and manifest go. Pure: a Snapshot in, judged requirements out.
+manifest it stored) where the report and manifest go. With a listed manifest (``retry --manifest``) it
+reads that list from the report area instead, and needs nothing that generates one. Pure: a Snapshot in,
+judged requirements out.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ class Checked:
         return self.status == "missing"
 
 
-def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: str) -> tuple[Requirement, ...]:
+def requirements(
+    snapshot: Snapshot, report_bucket: str | None, report_prefix: str, generated_manifest: bool = True
+) -> tuple[Requirement, ...]:
     role = check_facts.role_ref(snapshot)
     if role is None:
         return ()
@@ -77,7 +81,7 @@ def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: s
             "InitiateReplicationNotPermitted", source,
         ),
     ]
-    for action in ("s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration"):
+    for action in ("s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration") if generated_manifest else ():
         made.append(Requirement(
             action.split(":")[1], f"{action} on arn:aws:s3:::{source} (to generate the manifest)",
             Request(role.arn, action, f"arn:aws:s3:::{source}", context), "inline",
@@ -86,9 +90,11 @@ def requirements(snapshot: Snapshot, report_bucket: str | None, report_prefix: s
     if report_bucket:
         area = f"arn:aws:s3:::{report_bucket}/{report_prefix}/*"
         sample = f"arn:aws:s3:::{report_bucket}/{report_prefix}/{PROBE_OBJECT}"
-        for action, why in (("s3:PutObject", "to write the report and the manifest"),
-                            ("s3:GetObject", "to read the manifest it generated"),
-                            ("s3:GetObjectVersion", "to read the manifest it generated")):
+        manifest = "the manifest it generated" if generated_manifest else "the listed manifest"
+        for action, why in (("s3:PutObject", "to write the report" + (" and the manifest" if generated_manifest
+                                                                       else "")),
+                            ("s3:GetObject", f"to read {manifest}"),
+                            ("s3:GetObjectVersion", f"to read {manifest}")):
             made.append(Requirement(
                 action.split(":")[1].lower() + "-report", f"{action} on {area} ({why})",
                 Request(role.arn, action, sample, context), "inline",
@@ -115,13 +121,14 @@ def check(
     report_prefix: str,
     report_policy: Read[Document] | None = None,
     report_account: str | None = None,
+    generated_manifest: bool = True,
 ) -> tuple[Checked, ...]:
     """Each requirement judged against the role's trust and permission policies, its boundary, and the
     bucket policy of the bucket it touches (``report_policy``: the report bucket's, read by the caller)."""
     role = snapshot.role
     inputs = role_inputs(snapshot)
     checked: list[Checked] = []
-    for need in requirements(snapshot, report_bucket, report_prefix):
+    for need in requirements(snapshot, report_bucket, report_prefix, generated_manifest):
         if need.document == "trust":
             trust = role.role.value.get("AssumeRolePolicyDocument") if role and role.role.is_ok and role.role.value \
                 else None

@@ -291,7 +291,7 @@ def _run(
         connection = Connection.open(connect_options(args))
         status.update(Text(f"Reading the replication setup of s3://{printable_line(args.source_bucket)}…"))
         snapshot = probe(connection, args.source_bucket)
-        plan = prepare_retry(connection, snapshot, statuses, args.report_bucket)
+        plan = prepare_retry(connection, snapshot, statuses, args.report_bucket, generated_manifest=listed is None)
     if listed is not None:
         plan = replace(plan, spec=replace(plan.spec, manifest=listed))
     _show_plan(out, plan)

@@ -74,6 +74,24 @@ def test_the_seed_role_is_not_ready_for_batch_replication(sandbox: Sandbox, seed
     }
 
 
+def test_a_listed_manifest_asks_the_role_for_nothing_that_generates_one(sandbox: Sandbox, seed: SeedSetup) -> None:
+    """``retry --manifest``: the job reads the uploaded list; inventory and replication-configuration rights
+    are for a generated manifest only (least privilege)."""
+    conn = connection()
+    checked = check(probe(conn, seed.source_bucket), REPORTS, DEFAULT_REPORT_PREFIX, None, conn.source.account,
+                    generated_manifest=False)
+    assert {c.requirement.id: c.status for c in checked} == {
+        "trust-batch-operations": "missing",
+        "initiate-replication": "missing",
+        "putobject-report": "missing",
+        "getobject-report": "missing",
+        "getobjectversion-report": "missing",
+    }
+    plan = prepare_retry(conn, probe(conn, seed.source_bucket), ("FAILED",), REPORTS, generated_manifest=False)
+    granted = json.dumps([change.after for change in plan.role_changes.changes])
+    assert "PutInventoryConfiguration" not in granted and "GetReplicationConfiguration" not in granted
+
+
 def test_a_deny_is_left_to_a_person(sandbox: Sandbox, seed: SeedSetup) -> None:
     deny = {"Version": "2012-10-17", "Statement": [{"Sid": "NoBatch", "Effect": "Deny", "Principal": "*",
                                                     "Action": "s3:InitiateReplication",
