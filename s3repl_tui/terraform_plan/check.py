@@ -16,7 +16,7 @@ from s3repl_tui.checks.model import Finding, LayerResult, Report
 from s3repl_tui.probes.assemble import assemble
 from s3repl_tui.probes.commands import cli_command
 from s3repl_tui.probes.reads import not_attempted
-from s3repl_tui.probes.snapshot import CallStats, Identity, Snapshot
+from s3repl_tui.probes.snapshot import CallStats, Identity, Read, Snapshot
 from s3repl_tui.probes.state import (
     BUCKET_OPERATIONS,
     KEY_OPERATIONS,
@@ -31,6 +31,7 @@ from s3repl_tui.terraform_plan.plan_file import load
 from s3repl_tui.terraform_plan.planned import (
     KNOWN_AFTER_APPLY,
     ROLE_PLACEHOLDER,
+    PlannedRole,
     PlannedSetup,
     after_apply,
     planned_setup,
@@ -68,7 +69,7 @@ def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
                 bucket.reads[field_name] = not_attempted(operation, bucket.owner_account, command)
     role = setup.role
     if role is not None:
-        state.role = RoleState(role.arn, role.name, role.account, reads=dict(role.reads))
+        state.role = RoleState(role.arn, role.name, role.account, reads=_role_reads(state, role))
     elif setup.role_arn is None:
         state.role = RoleState(ROLE_PLACEHOLDER, ROLE_PLACEHOLDER, None, reads={
             name: after_apply("The replication role", operation, setup.replication_address)
@@ -92,6 +93,29 @@ def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
             state.keys[reference] = KeyState(reference, None, None, account, reads={
                 name: not_attempted(operation, account, cli_command(operation, KeyId=reference))
                 for name, operation in KEY_OPERATIONS.items()})
+
+
+def _managed(state: ProbeState, arn: str, account: str | None) -> Read[Any]:
+    """A managed policy the plan does not hold: as read live, else not read."""
+    return state.managed_policies.get(arn) or not_attempted(
+        "iam:GetPolicyVersion", account, cli_command("iam:GetPolicy", PolicyArn=arn))
+
+
+def _role_reads(state: ProbeState, role: PlannedRole) -> dict[str, Read[Any]]:
+    reads = dict(role.reads)
+    if "attached_policies" not in reads:
+        documents = dict(role.planned_policies)
+        for arn in role.live_policies:
+            read = _managed(state, arn, role.account)
+            if read.error is not None:
+                reads["attached_policies"] = Read.failed(read.error)
+                break
+            documents[arn] = read.value
+        else:
+            reads["attached_policies"] = Read.ok(documents)
+    if role.live_boundary is not None:
+        reads["boundary"] = _managed(state, role.live_boundary, role.account)
+    return reads
 
 
 def snapshot_from_plan(setup: PlannedSetup, live: Any = None) -> Snapshot:

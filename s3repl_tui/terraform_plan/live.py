@@ -4,13 +4,19 @@ create. Buckets and roles the plan creates are never read (they do not exist yet
 
 from __future__ import annotations
 
+import functools
+import json
+import urllib.parse
+
 from s3repl_tui.aws.session import Connection
 from s3repl_tui.probes.buckets import bucket_fact, read_source
+from s3repl_tui.probes.commands import cli_command
 from s3repl_tui.probes.destinations import read_destination
 from s3repl_tui.probes.keys import want_key
+from s3repl_tui.probes.reads import attempt
 from s3repl_tui.probes.role import read_role
 from s3repl_tui.probes.run import ProbeRun
-from s3repl_tui.probes.snapshot import CallStats, Identity
+from s3repl_tui.probes.snapshot import CallStats, Document, Identity
 from s3repl_tui.probes.state import ProbeState
 from s3repl_tui.terraform_plan.planned import PlannedSetup
 
@@ -32,6 +38,7 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
             read_destination(run, name, account)
         if setup.role is None and setup.role_arn:
             read_role(run, setup.role_arn)
+        _read_managed_policies(run, connection, setup)
         if source.resource is not None:
             region = source.reads.get("region")
             run.settle(bucket_fact("region", source.name), region.value if region is not None else None)
@@ -46,3 +53,29 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
     calls = CallStats(run.tracer.count, round(run.tracer.elapsed, 3))
     dest = identities[1] if len(identities) > 1 else None
     return run.state, (identities[0], dest), calls
+
+
+def _read_managed_policies(run: ProbeRun, connection: Connection, setup: PlannedSetup) -> None:
+    """GetPolicy, then its default version: the managed policies of a planned role the plan does not hold."""
+    role = setup.role
+    if role is None:
+        return
+    session = connection.for_account(role.account) if role.account else connection.source
+    arns = [*role.live_policies, *([role.live_boundary] if role.live_boundary else [])]
+    if session is None:
+        return
+    iam = session.client("iam")
+
+    def read(arn: str) -> None:
+        def document() -> Document:
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            value = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+            return dict(json.loads(urllib.parse.unquote(value)) if isinstance(value, str) else value)
+
+        got = attempt("iam:GetPolicyVersion", document, account=session.account,
+                      command=cli_command("iam:GetPolicy", PolicyArn=arn))
+        with run.state.edit() as state:
+            state.managed_policies[arn] = got
+
+    for arn in arns:
+        run.submit(functools.partial(read, arn))

@@ -72,6 +72,9 @@ class PlannedRole:
     account: str | None
     reads: dict[str, Read[Any]]
     addresses: list[str]
+    live_policies: list[str] = field(default_factory=list)  # managed policy ARNs the plan does not hold
+    planned_policies: dict[str, Any] = field(default_factory=dict)  # label -> document, beside them
+    live_boundary: str | None = None  # a boundary ARN the plan does not hold
 
 
 @dataclass
@@ -464,6 +467,7 @@ def _planned_role(plan: Plan, resolver: _Resolver, role: Resource, arn: str | No
     reads["inline_policies"] = inline_error if inline_error is not None else Read.ok(inline)
     attached: dict[str, Any] = {}
     attached_error: Read[Any] | None = None
+    live: list[str] = []
     for attachment in plan.of_type("aws_iam_role_policy_attachment"):
         if not _targets(plan, resolver, attachment, "role", role, name):
             continue
@@ -471,31 +475,39 @@ def _planned_role(plan: Plan, resolver: _Resolver, role: Resource, arn: str | No
         found = _managed_policy(plan, resolver, attachment.get("policy_arn"), attachment, "policy_arn")
         if found is None:
             policy_arn = attachment.get("policy_arn")
-            attached_error = attached_error or Read.failed(ReadError(
-                "no-credentials", "NotInPlan",
-                f"The managed policy {policy_arn if isinstance(policy_arn, str) else attachment.address} is not in "
-                "the plan; its document is read live only with the source account's credentials.",
-                "iam:GetPolicyVersion"))
+            if isinstance(policy_arn, str) and policy_arn:
+                live.append(policy_arn)
+            else:
+                attached_error = attached_error or after_apply(
+                    f"The policy attached by {attachment.address}", "iam:GetPolicyVersion", attachment.address)
             continue
         label, read = found
         addresses.append(label)
         attached_error = attached_error or (read if read.is_error else None)
         attached[label] = read.value
-    reads["attached_policies"] = attached_error if attached_error is not None else Read.ok(attached)
+    existing = role.get("managed_policy_arns") if not role.created else None
+    for policy_arn in existing if isinstance(existing, list) else ():
+        if isinstance(policy_arn, str) and policy_arn not in attached and policy_arn not in live:
+            live.append(policy_arn)
+    if attached_error is not None:
+        reads["attached_policies"] = attached_error
+    elif not live:
+        reads["attached_policies"] = Read.ok(attached)  # else: with the ones read live (check._role_reads)
     boundary = role.get("permissions_boundary")
+    live_boundary: str | None = None
     if boundary is UNKNOWN or (isinstance(boundary, str) and boundary):
         found = _managed_policy(plan, resolver, boundary, role, "permissions_boundary")
-        if found is None:
+        if found is None and boundary is UNKNOWN:
             reads["boundary"] = after_apply(f"The permissions boundary of {name}", "iam:GetPolicyVersion",
-                                            role.address) if boundary is UNKNOWN else Read.failed(ReadError(
-                                                "no-credentials", "NotInPlan",
-                                                f"The permissions boundary {boundary} is not in the plan.",
-                                                "iam:GetPolicyVersion"))
+                                            role.address)
+        elif found is None:
+            live_boundary = str(boundary)
         else:
             reads["boundary"] = found[1]
     else:
         reads["boundary"] = Read.absent("NoPermissionsBoundary")
-    return PlannedRole(shown_arn, name, account, reads, addresses)
+    planned_role = PlannedRole(shown_arn, name, account, reads, addresses, live, attached, live_boundary)
+    return planned_role
 
 
 def _default_key_policy(account: str) -> Document:

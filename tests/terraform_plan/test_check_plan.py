@@ -14,7 +14,7 @@ import pytest
 from s3repl_tui.checks.model import Report
 from s3repl_tui.cli import main
 from s3repl_tui.terraform_plan.check import check_plan
-from tests.terraform_plan.plans import ROLE_ARN, change, drop, healthy, planned, policy
+from tests.terraform_plan.plans import ROLE_ARN, change, drop, healthy, planned, policy, role_policy_split
 
 Plan = dict[str, Any]
 REPLICATION = "aws_s3_bucket_replication_configuration.replication"
@@ -292,3 +292,21 @@ def test_monitoring_before_apply_judges_the_planned_notifications(tmp_path: Path
     assert "monitoring-metrics-off" not in _codes(report, "monitoring")
     without = _judge(drop(healthy(), "aws_s3_bucket_notification.source"), tmp_path)
     assert without.layer("monitoring").status == "warn"  # failure events nobody receives, on a new bucket
+
+
+def test_a_planned_managed_policy_attached_to_the_role_is_judged_from_the_plan(tmp_path: Path) -> None:
+    report = _judge(role_policy_split(healthy(), None), tmp_path)
+    assert report.verdict == "pass", [f.message for f in report.findings if f.severity != "info"]
+    note = report.layer("service-role").findings[0]
+    assert "aws_iam_role_policy_attachment.replication_s3" in note.evidence["planned"]
+    assert "arn:aws:iam::111122223333:policy/replication-s3" in note.evidence["planned"]  # the ARN IAM gives it
+    without = _judge(drop(role_policy_split(healthy(), None), "aws_iam_role_policy_attachment.replication_s3"), tmp_path)
+    assert _failing(without) == {"service-role"}
+
+
+def test_a_managed_policy_outside_the_plan_is_unknown_without_credentials(tmp_path: Path) -> None:
+    plan = role_policy_split(healthy(), "arn:aws:iam::111122223333:policy/existing-replication")
+    report = _judge(plan, tmp_path)
+    assert report.verdict == "unknown"
+    assert _statuses(report)["service-role"] == "unknown"
+    assert "fail" not in _statuses(report).values()

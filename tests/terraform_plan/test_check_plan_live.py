@@ -14,7 +14,7 @@ from s3repl_tui.cli import main
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
 from s3repl_tui.sandbox.server import SOURCE_ACCOUNT
 from s3repl_tui.terraform_plan.check import check_plan
-from tests.terraform_plan.plans import DEST, ROLE_ARN, SOURCE, change, drop, healthy, planned
+from tests.terraform_plan.plans import DEST, ROLE_ARN, SOURCE, change, drop, healthy, planned, role_policy_split
 
 REPLICATION = "aws_s3_bucket_replication_configuration.replication"
 DESTINATION_SIDE = ("aws_s3_bucket.destination", "aws_s3_bucket_versioning.destination",
@@ -75,3 +75,17 @@ def test_without_the_destination_profile_the_other_side_is_unknown(
                  "--dest-profile", DEST_PROFILE]) == 0
     out = capsys.readouterr().out
     assert "read live where credentials allow: s3://" + seed.dest_bucket in out
+
+
+def test_a_managed_policy_the_plan_attaches_by_arn_is_read_live(
+    sandbox: Sandbox, seed: SeedSetup, tmp_path: Path
+) -> None:
+    """The seed's console policy exists in the source account and the plan only attaches it: read live, its
+    S3 statements name the seed's source bucket, not the plan's, so the role fails (not unknown)."""
+    path = tmp_path / "attached.json"
+    path.write_text(json.dumps(role_policy_split(source_side_plan(seed), seed.managed_policy_arn)))
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    report = check_plan(path, None, connection)
+    assert {layer.id for layer in report.layers if layer.status == "fail"} == {"service-role"}
+    assert any("arn:aws:s3:::tf-repl-source" in f.message for f in report.layer("service-role").findings)
+    assert check_plan(path, None).layer("service-role").status == "unknown"
