@@ -310,3 +310,30 @@ def test_a_managed_policy_outside_the_plan_is_unknown_without_credentials(tmp_pa
     assert report.verdict == "unknown"
     assert _statuses(report)["service-role"] == "unknown"
     assert "fail" not in _statuses(report).values()
+
+
+def _in_module(plan: Plan, name: str) -> Plan:
+    """The same setup written as a module: instance addresses under module.<name>, module-local references."""
+    plan = copy.deepcopy(plan)
+    prefix = f"module.{name}"
+    for item in plan["resource_changes"]:
+        item["address"] = f"{prefix}.{item['address']}"
+        item["module_address"] = prefix
+    for section in (plan["planned_values"], plan["prior_state"]["values"]):
+        resources = section["root_module"].pop("resources")
+        for item in resources:
+            item["address"] = f"{prefix}.{item['address']}"
+        section["root_module"]["child_modules"] = [{"address": prefix, "resources": resources}]
+    config = plan["configuration"]["root_module"]
+    plan["configuration"]["root_module"] = {"module_calls": {name: {"source": f"./{name}", "module": config}}}
+    return plan
+
+
+def test_resources_in_a_child_module_are_followed_by_their_module_local_references(tmp_path: Path) -> None:
+    report = _judge(_in_module(healthy(), "replication"), tmp_path)
+    assert report.verdict == "pass", [f.message for f in report.findings if f.severity != "info"]
+    assert report.source.account == "111122223333"
+    note = report.layer("rule").findings[0]
+    assert note.evidence["planned"] == ["module.replication.aws_s3_bucket_replication_configuration.replication"]
+    broken = _in_module(drop(healthy(), "aws_s3_bucket_policy.destination"), "replication")
+    assert _failing(_judge(broken, tmp_path)) == {"destination-policy"}
