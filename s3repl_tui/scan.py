@@ -34,6 +34,7 @@ from s3repl_tui.aws.retries import RETRIES_AFTER_FIRST
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report, Verdict
 from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_UNKNOWN, UserError
+from s3repl_tui.observations import with_observations
 from s3repl_tui.probes.snapshot import DEFAULT_WINDOW_SECONDS, Snapshot
 
 DEFAULT_CONCURRENCY = 8
@@ -348,7 +349,7 @@ class Scanner:
         connection = self._connection_for(account, replication, owners)
         try:
             snapshot = self._probe(connection, bucket.name)
-            return row_from_report(judge(snapshot), account.profile)
+            return row_from_report(judge(with_observations(snapshot)), account.profile)
         except UserError as error:
             return self._unknown(bucket, error.message)
         except Exception as error:  # one bucket's failure is its row's reason, never the whole scan's end

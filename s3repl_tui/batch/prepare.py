@@ -16,6 +16,7 @@ from s3repl_tui.checks import facts as check_facts
 from s3repl_tui.checks import judge
 from s3repl_tui.errors import EXIT_FAIL, UserError
 from s3repl_tui.fixes import Plan
+from s3repl_tui.observations import with_observations
 from s3repl_tui.probes.snapshot import Document, Read, Snapshot
 
 
@@ -109,7 +110,7 @@ def prepare_retry(
     spec = JobSpec(account, region, snapshot.source_bucket, role_arn, statuses, report_bucket)
     checked = check(snapshot, report_bucket, DEFAULT_REPORT_PREFIX, report_policy, account, generated_manifest)
     plan = role_plan(snapshot, checked, connection.source.profile, connection.options.endpoint_url)
-    report = judge(snapshot)
+    report = judge(with_observations(snapshot))
     failing = tuple(layer.id for layer in report.layers if layer.status == "fail")
     warnings = []
     if "COMPLETED" in statuses:

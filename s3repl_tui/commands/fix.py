@@ -23,6 +23,7 @@ from s3repl_tui.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, UserError
 from s3repl_tui.fixes import ApplyResult, Plan, apply_plan, export_plan, plan_fixes, resolve_state_dir
 from s3repl_tui.fixes.lock import setup_lock
 from s3repl_tui.fixes.state import check_state_dir
+from s3repl_tui.observations import with_observations
 from s3repl_tui.plain_text import printable, printable_line
 from s3repl_tui.probes import probe
 
@@ -129,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, layer_ids: list[str] | None) -> int:
     connection = Connection.open(connect_options(args))
-    snapshot = probe(connection, args.source_bucket)
+    # Observed failures are judged as check judges them: those from before a fix set are history.
+    snapshot = with_observations(probe(connection, args.source_bucket))
     report = judge(snapshot)
     include_optional = bool(getattr(args, "include_optional", False))
     plan = plan_fixes(snapshot, report, layer_ids, include_optional=include_optional)
@@ -151,7 +153,7 @@ def _run(args: argparse.Namespace, layer_ids: list[str] | None) -> int:
 
     result = apply_plan(plan, connection, on_progress=progress)
     print("\n" + printable(render_applied(result, args)))
-    snapshot = probe(connection, args.source_bucket)
+    snapshot = with_observations(probe(connection, args.source_bucket))  # with the set just written
     after = judge(snapshot)
     print(f"\nThe check after fixing says: {after.verdict}.")
     remaining: Sequence[str] = _failing(after)

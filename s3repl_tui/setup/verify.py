@@ -13,6 +13,7 @@ from typing import Any
 from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Report
+from s3repl_tui.observations import with_observations
 from s3repl_tui.probes import probe
 from s3repl_tui.sandbox.emulation import NOT_EMULATED, is_sandbox_endpoint
 
@@ -20,7 +21,7 @@ Say = Callable[[str], None]
 
 
 def check(connection: Connection, source_bucket: str) -> Report:
-    return judge(probe(connection, source_bucket))
+    return judge(with_observations(probe(connection, source_bucket)))
 
 
 def canary_available() -> bool:
