@@ -83,6 +83,10 @@ def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
             field_name: not_attempted(operation, parsed.account if parsed else None,
                                       cli_command("iam:GetRole", RoleName=name))
             for field_name, operation in ROLE_OPERATIONS.items()})
+    if role is None and setup.added_inline and state.role is not None and state.role.inline_names is not None:
+        # The plan adds (or replaces) inline policies of a role it does not manage: as they will be.
+        state.role.inline_names = tuple(dict.fromkeys((*state.role.inline_names, *setup.added_inline)))
+        state.role.inline.update(setup.added_inline)
     for reference, key in setup.keys.items():
         state.keys[reference] = KeyState(reference, key.arn, key.region, key.account, key.arn, dict(key.reads))
     for number, reference in enumerate(setup.keys):
@@ -151,7 +155,7 @@ def _inputs(setup: PlannedSetup) -> dict[str, list[str]]:
             add("ownership", bucket.addresses.get("ownership"))
     add("source-policy", source.addresses.get("policy"))
     add("notification", source.addresses.get("notification"))
-    for address in setup.role.addresses if setup.role is not None else ():
+    for address in setup.role.addresses if setup.role is not None else setup.added_addresses:
         add("role", address)
     for key in setup.keys.values():
         add("keys", key.address)

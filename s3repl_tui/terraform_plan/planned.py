@@ -99,6 +99,9 @@ class PlannedSetup:
     keys: dict[str, PlannedKey]  # reference as in the snapshot -> the planned key
     live_keys: list[tuple[str, str | None, str, tuple[int, int]]]  # (reference, account, bucket, rank)
     unknown: list[str] = field(default_factory=list)  # what is known only after apply, in words
+    # A role the plan does not hold: the inline policies the plan puts on it (name -> document), by address.
+    added_inline: dict[str, Read[Any]] = field(default_factory=dict)
+    added_addresses: list[str] = field(default_factory=list)
 
     @property
     def role_unknown(self) -> bool:
@@ -617,6 +620,13 @@ def planned_setup(plan: Plan, source_bucket: str | None, source_account: str | N
     if role_resource is not None and role_resource.type == "aws_iam_role":
         role = _planned_role(plan, resolver, role_resource, role_arn)
     setup = PlannedSetup(plan, source, replication.address, buckets, destinations, role, role_arn, {}, [])
+    if role is None and role_arn:
+        for policy in plan.of_type("aws_iam_role_policy"):
+            if policy.get("role") == role_name(role_arn) and isinstance(policy.get("name"), str):
+                setup.added_inline[str(policy.get("name"))] = _document(
+                    policy.get("policy"), f"The planned inline policy {policy.address}", "iam:GetRolePolicy",
+                    policy.address)
+                setup.added_addresses.append(policy.address)
     if role_arn is None:
         setup.unknown.append(f"the replication role's ARN ({replication.address} role)")
         document["Role"] = role.arn if role is not None else ROLE_PLACEHOLDER

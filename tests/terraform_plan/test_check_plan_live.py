@@ -14,7 +14,17 @@ from s3repl_tui.cli import main
 from s3repl_tui.sandbox import DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
 from s3repl_tui.sandbox.server import SOURCE_ACCOUNT
 from s3repl_tui.terraform_plan.check import check_plan
-from tests.terraform_plan.plans import DEST, ROLE_ARN, SOURCE, change, drop, healthy, planned, role_policy_split
+from tests.terraform_plan.plans import (
+    DEST,
+    ROLE_ARN,
+    SOURCE,
+    add_resource,
+    change,
+    drop,
+    healthy,
+    planned,
+    role_policy_split,
+)
 
 REPLICATION = "aws_s3_bucket_replication_configuration.replication"
 DESTINATION_SIDE = ("aws_s3_bucket.destination", "aws_s3_bucket_versioning.destination",
@@ -89,3 +99,43 @@ def test_a_managed_policy_the_plan_attaches_by_arn_is_read_live(
     assert {layer.id for layer in report.layers if layer.status == "fail"} == {"service-role"}
     assert any("arn:aws:s3:::tf-repl-source" in f.message for f in report.layer("service-role").findings)
     assert check_plan(path, None).layer("service-role").status == "unknown"
+
+
+def _existing_setup_plan(seed: SeedSetup, deny: bool) -> dict[str, Any]:
+    """A plan that only takes over the seed's replication configuration (buckets, role and keys exist and
+    are read live) and, with ``deny``, puts an inline policy on the existing role."""
+    rule = {"id": seed.rule_id, "status": "Enabled", "priority": 0, "prefix": "",
+            "filter": [{"prefix": "", "tag": [], "and": []}], "existing_object_replication": [],
+            "delete_marker_replication": [{"status": "Disabled"}],
+            "source_selection_criteria": [{"replica_modifications": [],
+                                           "sse_kms_encrypted_objects": [{"status": "Enabled"}]}],
+            "destination": [{"bucket": f"arn:aws:s3:::{seed.dest_bucket}", "account": seed.dest_account,
+                             "storage_class": "", "access_control_translation": [{"owner": "Destination"}],
+                             "encryption_configuration": [{"replica_kms_key_id": seed.replica_key_arn}],
+                             "metrics": [], "replication_time": []}]}
+    values = {"bucket": seed.source_bucket, "role": seed.role_arn, "rule": [rule], "token": None}
+    plan: dict[str, Any] = {
+        "format_version": "1.2", "planned_values": {"root_module": {"resources": []}}, "resource_changes": [],
+        "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
+            "region": {"constant_value": seed.source_region}}}}, "root_module": {"resources": []}}}
+    plan = add_resource(plan, "aws_s3_bucket_replication_configuration", "seed", values, {"id": True}, {}, "aws")
+    if deny:
+        document = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "s3:ReplicateObject", "Resource": "*"}]})
+        plan = add_resource(plan, "aws_iam_role_policy", "no_writes", {
+            "name": "no-writes", "role": seed.role_name, "policy": document}, {"id": True}, {}, "aws")
+    return plan
+
+
+def test_an_inline_policy_the_plan_puts_on_an_existing_role_counts(
+    sandbox: Sandbox, seed: SeedSetup, tmp_path: Path
+) -> None:
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    as_is, denied = tmp_path / "as-is.json", tmp_path / "denied.json"
+    as_is.write_text(json.dumps(_existing_setup_plan(seed, deny=False)))
+    denied.write_text(json.dumps(_existing_setup_plan(seed, deny=True)))
+    before = check_plan(as_is, None, connection)
+    assert before.layer("service-role").status in ("pass", "warn")
+    after = check_plan(denied, None, connection)
+    assert after.layer("service-role").status == "fail"
+    assert "aws_iam_role_policy.no_writes" in after.layer("service-role").findings[0].evidence["planned"]
