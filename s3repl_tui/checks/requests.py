@@ -301,6 +301,7 @@ def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]
     shared: set[tuple[object, ...]] = set()  # coarse keys of several requests: compared with their contexts
     index: dict[tuple[object, ...], int] = {}
     contexts: dict[int, tuple[tuple[str, str], ...]] = {}  # by context object (requests often share one)
+    folded: dict[int, _Merged] = {}  # slot -> what the requests merged into it change
 
     def context_key(item: ReplicationRequest) -> tuple[tuple[str, str], ...]:
         context = item.request.context
@@ -325,14 +326,34 @@ def _merge(requests: list[ReplicationRequest]) -> tuple[ReplicationRequest, ...]
             index[key] = len(slots)
             slots.append(item)
             continue
-        seen = slots[at]
-        order = ("required", "recommended", "optional")
-        need = min(seen.need, item.need, key=order.index)
-        # A request no sibling action stands in for (no group) stays so if it is the strictest.
-        alone_need = any(x.group is None and x.need == need for x in (seen, item))
-        slots[at] = replace(seen, rules=tuple(dict.fromkeys(seen.rules + item.rules)), need=need,
-                            group=None if alone_need else seen.group or item.group)
+        merged = folded.get(at)
+        if merged is None:
+            seen = slots[at]
+            merged = folded[at] = _Merged(dict.fromkeys(seen.rules), seen.need, seen.group)
+        merged.add(item)
+    for at, merged in folded.items():  # one new request per merged slot, however many rules it has
+        slots[at] = replace(slots[at], rules=tuple(merged.rules), need=merged.need, group=merged.group)
     return tuple(slots)
+
+
+_NEED_ORDER: tuple[Need, ...] = ("required", "recommended", "optional")
+
+
+@dataclass
+class _Merged:
+    """What merging requests changes of the first one: the rules that need it, its need and group."""
+
+    rules: dict[str, None]
+    need: Need
+    group: str | None
+
+    def add(self, item: ReplicationRequest) -> None:
+        need = min(self.need, item.need, key=_NEED_ORDER.index)
+        # A request no sibling action stands in for (no group) stays so if it is the strictest.
+        alone = (self.group is None and self.need == need) or (item.group is None and item.need == need)
+        self.group = None if alone else self.group or item.group
+        self.need = need
+        self.rules.update(dict.fromkeys(item.rules))
 
 
 def time_context(now: datetime | None = None) -> dict[str, str]:
