@@ -165,7 +165,7 @@ def _inputs(setup: PlannedSetup) -> dict[str, list[str]]:
 def _live_inputs(setup: PlannedSetup) -> dict[str, list[str]]:
     live: dict[str, list[str]] = {}
     for bucket in setup.buckets.values():
-        if bucket.resource is None:
+        if not bucket.created:  # an existing bucket: what the plan does not set is read
             what = f"s3://{bucket.name}"
             kind = "destination-policy" if bucket.name != setup.source_bucket else "source-policy"
             for layer_kind in ("versioning", kind, "encryption"):

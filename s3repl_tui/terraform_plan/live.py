@@ -27,11 +27,11 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
 
     def begin() -> None:
         source = setup.buckets[setup.source_bucket]
-        if source.resource is None:
-            read_source(run)  # its replication configuration is the plan's, whatever S3 answers now
+        if not source.created:  # an existing bucket: what the plan does not set is as S3 answers now
+            read_source(run)  # (its replication configuration is the plan's)
         for name, account in setup.destinations:
             planned = setup.buckets.get(name)
-            if planned is not None and planned.resource is not None:
+            if planned is not None and planned.created:
                 region = planned.reads.get("region")
                 run.settle(bucket_fact("region", name), region.value if region is not None else None)
                 continue
@@ -39,7 +39,7 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
         if setup.role is None and setup.role_arn:
             read_role(run, setup.role_arn)
         _read_managed_policies(run, connection, setup)
-        if source.resource is not None:
+        if source.created:
             region = source.reads.get("region")
             run.settle(bucket_fact("region", source.name), region.value if region is not None else None)
         for reference, account, bucket, rank in setup.live_keys:

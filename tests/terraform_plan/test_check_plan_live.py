@@ -139,3 +139,18 @@ def test_an_inline_policy_the_plan_puts_on_an_existing_role_counts(
     after = check_plan(denied, None, connection)
     assert after.layer("service-role").status == "fail"
     assert "aws_iam_role_policy.no_writes" in after.layer("service-role").findings[0].evidence["planned"]
+
+
+def test_an_existing_bucket_in_the_plan_has_what_the_plan_does_not_set_read_live(
+    sandbox: Sandbox, seed: SeedSetup, tmp_path: Path
+) -> None:
+    """The destination bucket is in the plan's state (no-op) but its policy is not managed by it."""
+    plan = add_resource(source_side_plan(seed), "aws_s3_bucket", "destination",
+                        {"bucket": seed.dest_bucket, "object_lock_enabled": False}, {}, {}, "aws.destination")
+    change(plan, "aws_s3_bucket.destination")["actions"] = ["no-op"]
+    path = tmp_path / "existing.json"
+    path.write_text(json.dumps(plan))
+    connection = Connection.open(ConnectOptions(source_profile=SOURCE_PROFILE, dest_profile=DEST_PROFILE))
+    report = check_plan(path, None, connection)
+    assert report.verdict == "pass", [f.message for f in report.findings if f.severity != "info"]
+    assert check_plan(path, None).layer("destination-policy").status == "unknown"
