@@ -162,6 +162,9 @@ def parse(document: Any, path: str = "plan.json") -> Plan:
     version = str(document.get("format_version"))
     if not re.fullmatch(r"1(\.\d+)*", version):
         raise PlanError(f"{path} has format_version {version}; this version reads Terraform plans of format 1.x.")
+    if document.get("errored") is True:
+        raise PlanError(f"{path} is the plan of a `terraform plan` that failed (errored), so it is incomplete.",
+                        hint="Fix the errors terraform plan reported, then plan again.")
     expressions, provider_keys = _configuration(document.get("configuration") or {})
     resources: dict[str, Resource] = {}
     for item in _module_resources((document.get("prior_state") or {}).get("values") or {}):

@@ -238,8 +238,10 @@ def _one_sentence(err: str) -> str:
         (json.dumps([1, 2]), "is not a Terraform plan in JSON"),
         (json.dumps({"format_version": "2.0", "planned_values": {}}), "format_version 2.0"),
         (json.dumps(drop(healthy(), REPLICATION)), "plans no aws_s3_bucket_replication_configuration"),
+        (json.dumps({**healthy(), "errored": True}), "that failed (errored)"),
     ],
-    ids=["not-json", "state-not-plan", "no-format-version", "not-an-object", "future-format", "no-replication"],
+    ids=["not-json", "state-not-plan", "no-format-version", "not-an-object", "future-format", "no-replication",
+         "errored"],
 )
 def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
                                               expected: str) -> None:
