@@ -9,6 +9,9 @@ Replication job and follow it to its end. What it emulates, and what not:
   a source bucket without a replication configuration fails it with ``SrcBucketReplicationConfigMissing``;
 * the generated manifest selects the source's current object versions under an Enabled rule's prefix
   whose replication status is asked for. moto never replicates, so every object's status is ``NONE``;
+* a listed manifest (``Manifest``, as ``retry --manifest`` uploads it) is read from S3 with its ETag
+  checked; each row is a task: a key that is gone fails with ``SrcKeyNotFound``, a key no Enabled rule
+  covers fails too (how AWS counts such a key is not documented; the stand-in's choice);
 * each selected object is copied to the rule's destination bucket as it is; permissions, KMS keys and
   ownership are NOT evaluated (moto evaluates no policy), so a job here succeeds where AWS may fail;
 * the job advances one state per ``DescribeJob`` (New → Active → Complete), not by time, and writes a
@@ -28,10 +31,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 JOBS_PATH = "/v20180820/jobs"
 BATCH_PRINCIPAL = "batchoperations.s3.amazonaws.com"
+LISTED = "Manifest"  # a listed manifest (CSV in S3), where a generated one is ManifestGenerator
 _NS = "http://awss3control.amazonaws.com/doc/2018-08-20/"
 _N = f"{{{_NS}}}"
 Answer = tuple[int, bytes]
@@ -51,6 +55,7 @@ class _Job:
     failures: list[tuple[str, str]] = field(default_factory=list)
     manifest_key: str | None = None
     describes: int = 0
+    listed: list[tuple[str, str, str | None]] | None = None  # (bucket, key, version) of a listed manifest
 
     def text(self, path: str) -> str:
         found = self.request.find(_path(path))
@@ -206,6 +211,12 @@ class BatchJobs:
             self._fail(job, "AssumeRoleNotPermitted", f"S3 Batch Operations could not assume {job.text('RoleArn')}: "
                        f"the role does not exist or its trust policy does not allow {BATCH_PRINCIPAL}")
             return
+        if job.request.find(_path(LISTED)) is not None:
+            listed = self._listed(job)
+            if isinstance(listed, str):
+                self._fail(job, "ManifestNotReadable", listed)
+                return
+            job.listed = listed
         bucket = self._source_bucket(job)
         if bucket is None or not bucket.replication:
             self._fail(job, "SrcBucketReplicationConfigMissing",
@@ -215,30 +226,64 @@ class BatchJobs:
         job.status, job.reason = "Active", "Job is active"
         self._write_manifest(job)
 
+    def _listed(self, job: _Job) -> list[tuple[str, str, str | None]] | str:
+        """The rows of a listed manifest (``Manifest``: bucket, URL-encoded key[, version id]), read from
+        S3 as Batch Operations reads it, its ETag checked; or why it cannot be read."""
+        arn = job.text(f"{LISTED}/Location/ObjectArn")
+        bucket, _, key = arn.removeprefix("arn:aws:s3:::").partition("/")
+        try:
+            stored = _s3(job.account).get_object(bucket, key)
+        except Exception:  # moto's MissingBucket / MissingKey
+            stored = None
+        if stored is None:
+            return f"The manifest {arn} could not be read"
+        if stored.etag.strip('"') != job.text(f"{LISTED}/Location/ETag").strip('"'):
+            return f"The ETag of the manifest {arn} does not match the one given"
+        fields = [field.text for field in job.request.find(_path(f"{LISTED}/Spec/Fields")) or []]
+        rows = []
+        for row in csv.reader(io.StringIO(stored.value.decode("utf-8"))):
+            if row:
+                named = dict(zip(fields, row, strict=False))
+                version = named.get("VersionId") or None
+                rows.append((named.get("Bucket", ""), unquote_plus(named.get("Key", "")),
+                             None if version == "null" else version))
+        return rows
+
     def _source_bucket(self, job: _Job) -> Any:
         generator = "ManifestGenerator/S3JobManifestGenerator"
-        name = _bucket_of(job.text(f"{generator}/SourceBucket"))
+        name = job.listed[0][0] if job.listed else _bucket_of(job.text(f"{generator}/SourceBucket"))
         try:
             return _s3(job.account).get_bucket(name)
         except Exception:  # moto's MissingBucket
             return None
 
-    def _selected(self, job: _Job, bucket: Any) -> list[tuple[Any, str]]:
-        """(object, destination bucket) for each current version an Enabled rule covers, if its status
-        (always NONE here: moto never replicates) is among the statuses asked for."""
-        statuses = {e.text for e in self.request_statuses(job)}
-        if "NONE" not in statuses:
-            return []
+    def _selected(self, job: _Job, bucket: Any) -> list[tuple[str, Any, str | None]]:
+        """(key name, object, destination bucket) per task. A generated manifest: each current version an
+        Enabled rule covers, if its status (always NONE here: moto never replicates) is among the statuses
+        asked for. A listed one: each row; an object that is gone, or no rule covers, is a failed task."""
         rules = [r for r in bucket.replication.get("Rule", []) if isinstance(r, dict) and r.get("Status") == "Enabled"]
-        chosen = []
-        for key in list(bucket.keys.values()):
-            if not hasattr(key, "value"):  # a delete marker
-                continue
+
+        def destination(name: str) -> str | None:
             for rule in rules:
-                if key.name.startswith(_rule_prefix(rule)):
-                    chosen.append((key, _bucket_of(str(rule.get("Destination", {}).get("Bucket", "")))))
-                    break
-        return chosen
+                if name.startswith(_rule_prefix(rule)):
+                    return _bucket_of(str(rule.get("Destination", {}).get("Bucket", "")))
+            return None
+
+        if job.listed is not None:
+            return [(name, self._listed_object(job, listed_bucket, name, version), destination(name))
+                    for listed_bucket, name, version in job.listed]
+        if "NONE" not in {e.text for e in self.request_statuses(job)}:
+            return []
+        current = [key for key in list(bucket.keys.values()) if hasattr(key, "value")]  # not delete markers
+        return [(key.name, key, destination(key.name)) for key in current if destination(key.name) is not None]
+
+    @staticmethod
+    def _listed_object(job: _Job, bucket: str, name: str, version: str | None) -> Any:
+        try:
+            found = _s3(job.account).get_object(bucket, name, version_id=version)
+        except Exception:  # moto's MissingKey / MissingVersion / MissingBucket
+            return None
+        return found if hasattr(found, "value") else None  # a delete marker replicates nothing
 
     def request_statuses(self, job: _Job) -> list[ET.Element]:
         found = job.request.find(_path("ManifestGenerator/S3JobManifestGenerator/Filter/ObjectReplicationStatuses"))
@@ -250,11 +295,13 @@ class BatchJobs:
 
         bucket = self._source_bucket(job)
         rows: list[tuple[str, ...]] = []
-        for key, destination in self._selected(job, bucket) if bucket is not None else []:
-            owner = s3_backends.bucket_accounts.get(destination)
-            if owner is None:
+        for name, key, destination in self._selected(job, bucket) if bucket is not None else []:
+            owner = s3_backends.bucket_accounts.get(destination) if destination else None
+            if key is None or owner is None:
                 job.failed += 1
-                rows.append((bucket.name, key.name, key.version_id, "failed", "404", "DstBucketNotFound"))
+                reason = ("404", "SrcKeyNotFound") if key is None else ("400", "NoEnabledRuleCoversTheKey (sandbox)") \
+                    if destination is None else ("404", "DstBucketNotFound")
+                rows.append((bucket.name, name, getattr(key, "version_id", "") or "", "failed", *reason))
                 continue
             _s3(owner[1]).put_object(destination, key.name, key.value, disable_notification=True)
             job.succeeded += 1
@@ -321,7 +368,7 @@ class BatchJobs:
             descriptor.append(_leaf("Description", job.text("Description")))
         if job.reason:
             descriptor.append(_leaf("StatusUpdateReason", job.reason))
-        for tag in ("Operation", "Report", "ManifestGenerator"):
+        for tag in ("Operation", "Report", "ManifestGenerator", "Manifest"):
             found = job.request.find(_path(tag))
             if found is not None:
                 descriptor.append(_strip_ns(found))

@@ -88,6 +88,23 @@ def test_retry_creates_and_follows_a_real_job_in_the_sandbox(
     assert any(item["Key"].endswith("results/sandbox.csv") for item in report)
 
 
+def test_retry_with_a_listed_manifest_replicates_exactly_those_objects(
+    sandbox: Sandbox, seed: SeedSetup, objects: list[str], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``retry --manifest`` (as ``failed --manifest-out`` writes it): the stand-in reads the uploaded list,
+    replicates the objects it names (keys URL-encoded) and reports a listed key that is gone as failed."""
+    s3 = sandbox.session(SOURCE_PROFILE).client("s3", region_name="us-east-1")
+    s3.put_object(Bucket=seed.source_bucket, Key="with space+plus.txt", Body=b"payload")
+    manifest = tmp_path / "failed.csv"
+    manifest.write_text(f"{seed.source_bucket},dir/b.txt\n{seed.source_bucket},with%20space%2Bplus.txt\n"
+                        f"{seed.source_bucket},gone.txt\n")
+    code = main([*retry_args(seed), "--manifest", str(manifest)])
+    out = capsys.readouterr().out
+    assert "Complete: 3 objects: 2 replicated, 1 failed." in out, out
+    assert dest_keys(sandbox, seed) == ["dir/b.txt", "with space+plus.txt"]  # not a.txt: it is not listed
+    assert code == 1  # a failed object
+
+
 def test_retry_works_with_an_explicit_endpoint_url(
     sandbox: Sandbox, seed: SeedSetup, objects: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
