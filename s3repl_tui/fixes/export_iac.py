@@ -381,9 +381,10 @@ def _set_policy(out: TerraformOut, block: Block, attribute: str, change: Change,
         block.heredoc(attribute, json.dumps(document, indent=2, ensure_ascii=False))
 
 
-# The S3 replication configuration as the API names it -> the resource's blocks and arguments.
+# The S3 replication configuration as the API names it -> the resource's blocks and arguments (the
+# Terraform export writes with it; check --terraform-plan reads planned values back through it).
 _STATUS = {"Status": ("status", None)}
-_REPLICATION_RULE: dict[str, tuple[str, Any]] = {
+REPLICATION_RULE_FIELDS: dict[str, tuple[str, Any]] = {
     "ID": ("id", None),
     "Priority": ("priority", None),
     "Prefix": ("prefix", None),
@@ -452,7 +453,7 @@ def _replication_block(change: Change, bucket: str, provider: str) -> Block:
     block = Block(f'resource "aws_s3_bucket_replication_configuration" "{bucket}"')
     block.attr("provider", Raw(f"aws.{provider}")).attr("bucket", change.ref.name).attr("role", config["Role"])
     for rule in config.get("Rules", []):
-        block.block(_fill(Block("rule"), rule, _REPLICATION_RULE, "Rules[]."))
+        block.block(_fill(Block("rule"), rule, REPLICATION_RULE_FIELDS, "Rules[]."))
     return block
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from s3repl_tui.aws.arns import Arn, KeyReference, bucket_name, role_name
-from s3repl_tui.fixes.export_iac import _REPLICATION_RULE as REPLICATION_RULE_FIELDS
+from s3repl_tui.fixes.export_iac import REPLICATION_RULE_FIELDS
 from s3repl_tui.probes.snapshot import Document, Read, ReadError
 from s3repl_tui.terraform_plan.plan_file import UNKNOWN, Plan, PlanError, Resource
 
