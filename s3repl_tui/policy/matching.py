@@ -136,6 +136,27 @@ def _is_arn_shaped(tokens: tuple[Token, ...]) -> bool:
     return literal.startswith("arn:")
 
 
+@lru_cache(maxsize=8192)
+def _prepared(text: str, mode: MatchMode, variables: bool, ignore_case: bool
+              ) -> tuple[tuple[Token, ...], MatchMode, re.Pattern[str] | None, str | None]:
+    """A pattern's tokens, mode, and its regex or literal when it has no variables: a pure function of
+    the pattern, found once however many documents and rules repeat it."""
+    tokens = tokenize(text, variables)
+    if mode == "arn" and not _is_arn_shaped(tokens):
+        mode = "glob"  # "*" (or other non-ARN text): plain wildcard matching
+    static: re.Pattern[str] | None = None
+    static_text: str | None = None
+    if not has_variables(tokens):
+        if mode in ("exact", "exact-ignore-case"):
+            plain = "".join(token.text for token in tokens if isinstance(token, Text | Escaped))
+            static_text = plain.casefold() if mode == "exact-ignore-case" else plain
+        else:
+            source = _glob_regex(tokens, None, mode == "arn")
+            assert source is not None  # no variables, so always resolvable
+            static = compile_regex(source, ignore_case)
+    return tokens, mode, static, static_text
+
+
 class Matcher:
     """One pattern from a policy, ready to match request values.
 
@@ -149,21 +170,8 @@ class Matcher:
 
     def __init__(self, text: str, mode: MatchMode, *, ignore_case: bool = False, variables: bool = False):
         self.text = text
-        self.tokens = tokenize(text, variables)
-        if mode == "arn" and not _is_arn_shaped(self.tokens):
-            mode = "glob"  # "*" (or other non-ARN text): plain wildcard matching
-        self._mode: MatchMode = mode
+        self.tokens, self._mode, self._static, self._static_text = _prepared(text, mode, variables, ignore_case)
         self._ignore_case = ignore_case
-        self._static: re.Pattern[str] | None = None
-        self._static_text: str | None = None
-        if not has_variables(self.tokens):
-            if mode in ("exact", "exact-ignore-case"):
-                plain = "".join(token.text for token in self.tokens if isinstance(token, Text | Escaped))
-                self._static_text = plain.casefold() if mode == "exact-ignore-case" else plain
-            else:
-                source = _glob_regex(self.tokens, None, mode == "arn")
-                assert source is not None  # no variables, so always resolvable
-                self._static = compile_regex(source, ignore_case)
 
     def matches(self, value: str, context: NormalizedContext) -> bool | None:
         """True/False, or None when a policy variable in the pattern cannot be resolved."""
