@@ -269,3 +269,4 @@ def clear_caches() -> None:
     """Forget compiled patterns (the benchmark's cold baseline uses this)."""
     tokenize.cache_clear()
     compile_regex.cache_clear()
+    _prepared.cache_clear()
