@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import s3repl_tui
-from bench import check_bench, inventory_bench, startup_bench
+from bench import check_bench, inventory_bench, scan_bench, startup_bench
 from bench.policy_bench import measure as policy_measure
 from bench.results import Results, machine, ratio, write_markdown
 from bench.served import served
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(saved)
     print("\n[TUI]", flush=True)
     startup_bench.bench_tui(results, runs)
+    print("\n[scan: every replicated bucket]", flush=True)
+    scan_bench.bench_scan(results, 10 if args.quick else 200)
     print("\n[failed: S3 Inventory scan]", flush=True)  # rows: $S3REPL_BENCH_INVENTORY_ROWS (default 10 million)
     inventory_bench.bench_inventory(results, 200_000 if args.quick else None)
 

@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 import botocore.session
 
+from bench.results import Results, ratio
 from bench.served import served
 from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import judge
@@ -112,6 +113,25 @@ def count_calls(buckets: int, concurrency: int) -> tuple[int, int]:
         sandbox.middleware.reset_counts()
         scanned(concurrency)
         return in_sequence, sum(sandbox.middleware.calls.values())
+
+
+def bench_scan(results: Results, buckets: int, concurrency: int = 8, latency_ms: float = 50.0) -> None:
+    """``make bench``'s rows: calls and wall time of scan against one check per bucket in sequence."""
+    base_calls, scan_calls = count_calls(buckets, concurrency)
+    results.add("scan", f"calls: check per bucket / scan ({buckets} buckets)", f"{base_calls} / {scan_calls}",
+                f"scan makes {ratio(scan_calls, base_calls)} the calls")
+    with served([latency_ms / 1000]) as servers:
+        server = next(iter(servers.values()))
+        with environment(server.env):
+            names = build(server.env, server.seed, buckets)
+            base_wall, base_verdicts = sequential(names)
+            results.add("scan", f"check per bucket in sequence, {latency_ms:g} ms/call", f"{base_wall:.1f} s",
+                        f"{len(names)} replicated buckets")
+            wall, verdicts = scanned(concurrency)
+            if verdicts != base_verdicts:
+                raise AssertionError(f"scan's verdicts {verdicts} differ from check's {base_verdicts}")
+            results.add("scan", f"scan --concurrency {concurrency}, {latency_ms:g} ms/call", f"{wall:.1f} s",
+                        f"{ratio(base_wall, wall)} faster than check per bucket")
 
 
 def main(argv: list[str] | None = None) -> int:
