@@ -21,6 +21,7 @@ from typing import Any
 from s3repl_tui.aws.arns import Arn, KeyReference, bucket_name, role_name
 from s3repl_tui.fixes.export_iac import REPLICATION_RULE_FIELDS
 from s3repl_tui.probes.snapshot import Document, Read, ReadError
+from s3repl_tui.probes.state import BUCKET_OPERATIONS, SOURCE_ONLY_OPERATIONS
 from s3repl_tui.terraform_plan.plan_file import UNKNOWN, Plan, PlanError, Resource
 
 KNOWN_AFTER_APPLY = "KnownAfterApply"
@@ -277,16 +278,7 @@ _BUCKET_SETTINGS = {
     "aws_s3_bucket_replication_configuration": "replication",
     "aws_s3_bucket_notification": "notification",
 }
-_OPERATIONS = {
-    "versioning": "s3:GetBucketVersioning",
-    "encryption": "s3:GetBucketEncryption",
-    "ownership": "s3:GetBucketOwnershipControls",
-    "object_lock": "s3:GetObjectLockConfiguration",
-    "policy": "s3:GetBucketPolicy",
-    "request_payment": "s3:GetBucketRequestPayment",
-    "replication": "s3:GetBucketReplication",
-    "notification": "s3:GetBucketNotificationConfiguration",
-}
+_OPERATIONS = {**BUCKET_OPERATIONS, **SOURCE_ONLY_OPERATIONS}  # the read each planned field stands in for
 # aws_s3_bucket_notification's blocks -> GetBucketNotificationConfiguration's lists (and their ARN key).
 _NOTIFICATIONS = (("queue", "QueueConfigurations", "queue_arn", "QueueArn"),
                   ("topic", "TopicConfigurations", "topic_arn", "TopicArn"),

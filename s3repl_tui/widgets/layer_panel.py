@@ -13,15 +13,20 @@ from s3repl_tui.widgets.findings import STATUS_MARK, STATUS_WORD, layer_body, la
 STATUS_CLASSES = ("-pass", "-warn", "-fail", "-unknown", "-probing")
 
 
-class LayerPanel(VerticalScroll):
-    DEFAULT_CSS = """
-    LayerPanel { height: 1fr; border: round $foreground 30%; padding: 0 1; }
-    LayerPanel.-pass { border: round $success; }
-    LayerPanel.-warn { border: round $warning; }
-    LayerPanel.-fail { border: round $error; }
-    LayerPanel.-unknown { border: round $foreground 50%; }
-    LayerPanel.-probing { border: dashed $foreground 30%; }
+def status_panel_css(widget: str) -> str:
+    """The border every layer panel wears: its colour says the layer's status."""
+    return f"""
+    {widget} {{ height: 1fr; border: round $foreground 30%; padding: 0 1; }}
+    {widget}.-pass {{ border: round $success; }}
+    {widget}.-warn {{ border: round $warning; }}
+    {widget}.-fail {{ border: round $error; }}
+    {widget}.-unknown {{ border: round $foreground 50%; }}
+    {widget}.-probing {{ border: dashed $foreground 30%; }}
     """
+
+
+class LayerPanel(VerticalScroll):
+    DEFAULT_CSS = status_panel_css("LayerPanel")
 
     def compose(self) -> ComposeResult:
         yield Static(id="layer-body")

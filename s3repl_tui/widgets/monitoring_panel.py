@@ -30,6 +30,7 @@ from s3repl_tui.widgets.findings import (
     layer_body,
     layer_changes,
 )
+from s3repl_tui.widgets.layer_panel import status_panel_css
 
 MONITORING = "monitoring"
 _METRIC_CODES = ("monitoring-backlog", "monitoring-rtc-threshold-missed", "monitoring-no-datapoints")
@@ -254,14 +255,7 @@ def monitoring_summary(layer: LayerResult, probed: str = "", *, writable: bool =
 class MonitoringPanel(VerticalScroll):
     """The main screen's panel while the monitoring layer is selected: its numbers, then its findings."""
 
-    DEFAULT_CSS = """
-    MonitoringPanel { height: 1fr; border: round $foreground 30%; padding: 0 1; }
-    MonitoringPanel.-pass { border: round $success; }
-    MonitoringPanel.-warn { border: round $warning; }
-    MonitoringPanel.-fail { border: round $error; }
-    MonitoringPanel.-unknown { border: round $foreground 50%; }
-    MonitoringPanel.-probing { border: dashed $foreground 30%; }
-    """
+    DEFAULT_CSS = status_panel_css("MonitoringPanel")
 
     def compose(self) -> ComposeResult:
         yield Static(id="monitoring-body")
