@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -90,3 +91,25 @@ def json_fault(operation: str, status: int, code: str) -> FaultHook:
         return None
 
     return hook
+
+
+CHECK_FLAGS = ["--source-profile", SOURCE_PROFILE, "--dest-profile", DEST_PROFILE]
+
+
+def monitoring_layer(report: dict[str, Any]) -> dict[str, Any]:
+    [layer] = [layer for layer in report["layers"] if layer["id"] == "monitoring"]
+    return layer
+
+
+def fix_then_check(source_bucket: str, capsys: Any, *check_flags: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``check``, ``fix --yes --layer destination-policy`` (which must pass: its own re-check knows the
+    set it wrote), ``check`` again: the monitoring layer of the JSON report before and after."""
+    from s3repl_tui.cli import main
+
+    flags = ["--source-bucket", source_bucket, *CHECK_FLAGS]
+    main(["check", *flags, *check_flags, "--format", "json"])
+    before = monitoring_layer(json.loads(capsys.readouterr().out))
+    assert main(["fix", "--yes", "--layer", "destination-policy", *flags]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    main(["check", *flags, *check_flags, "--format", "json"])
+    return before, monitoring_layer(json.loads(capsys.readouterr().out))

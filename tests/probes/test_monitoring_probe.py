@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from probe_helpers import fix_then_check
 
 from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
@@ -99,16 +100,12 @@ def test_a_fix_by_this_tool_turns_earlier_failures_into_history(
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     BREAKAGES["destination-policy"](sandbox, seed)
     events = write_events(tmp_path / "events.jsonl", failure_events(seed, {"DstPutObjectNotPermitted": 2}))
-    flags = ["--source-bucket", seed.source_bucket, *FLAGS]
-    assert main(["fix", "--yes", "--layer", "destination-policy", *flags]) in (0, 1)
-    capsys.readouterr()
 
-    main(["check", *flags, "--events", str(events), "--format", "json"])
+    before, after = fix_then_check(seed.source_bucket, capsys, "--events", str(events))
 
-    report = json.loads(capsys.readouterr().out)
-    [monitoring] = [layer for layer in report["layers"] if layer["id"] == "monitoring"]
-    assert monitoring["status"] == "warn"
-    assert [f["code"] for f in monitoring["findings"]] == ["monitoring-metrics-off", "monitoring-failures-before-fix"]
+    assert before["status"] == "warn"  # explained by the failing destination policy
+    assert after["status"] == "warn"
+    assert [f["code"] for f in after["findings"]] == ["monitoring-metrics-off", "monitoring-failures-before-fix"]
 
 
 def test_a_bad_events_file_is_one_sentence(tmp_path: Path) -> None:

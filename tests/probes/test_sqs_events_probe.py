@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from probe_helpers import fix_then_check
 
 from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
@@ -151,23 +152,15 @@ def test_queue_failures_before_a_fix_by_this_tool_are_history(
     BREAKAGES["destination-policy"](sandbox, seed)
     url = subscribe_failure_queue(sandbox, seed)
     send_failure_events(sandbox, seed, {"DstPutObjectNotPermitted": 2})
-    flags = ["--source-bucket", seed.source_bucket, *FLAGS]
-    main(["check", *flags, "--format", "json"])
-    before = json.loads(capsys.readouterr().out)
-    assert main(["fix", "--yes", "--layer", "destination-policy", *flags]) in (0, 1)
-    capsys.readouterr()
 
-    main(["check", *flags, "--format", "json"])
+    before, after = fix_then_check(seed.source_bucket, capsys)
 
-    after = json.loads(capsys.readouterr().out)
-    [explained] = [f for layer in before["layers"] if layer["id"] == "monitoring" for f in layer["findings"]
-                   if f["code"] == "monitoring-failures-explained"]
+    [explained] = [f for f in before["findings"] if f["code"] == "monitoring-failures-explained"]
     assert explained["aws_failure_reason"] == "DstPutObjectNotPermitted"
-    [monitoring] = [layer for layer in after["layers"] if layer["id"] == "monitoring"]
-    codes = [f["code"] for f in monitoring["findings"]]
+    codes = [f["code"] for f in after["findings"]]
     assert "monitoring-failures-before-fix" in codes and "monitoring-failures-contradict" not in codes
-    assert monitoring["status"] == "warn" and after["verdict"] == "pass"
-    assert _queue_depth(sandbox, seed, url) == 3  # two checks later, still the test event and both failures
+    assert after["status"] == "warn"
+    assert _queue_depth(sandbox, seed, url) == 3  # three checks later, still the test event and both failures
 
 
 def test_events_file_and_queue_are_grouped_together(
