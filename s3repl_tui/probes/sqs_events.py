@@ -6,8 +6,9 @@ Region and account; with credentials of that account the probe looks at its mess
 after the notification read: ReceiveMessage with ``VisibilityTimeout=0`` (the messages stay visible
 to the owner's consumers) and ``WaitTimeSeconds=0`` (never waits for messages to arrive), at most
 ``MAX_BATCHES`` batches of ``BATCH_SIZE``. It never deletes a message: the queue belongs to its owner.
-Repeated receives on a standard queue sample its servers, so a batch may repeat messages already
-seen; the read stops at the first batch that brings nothing new. Beside it, GetQueueAttributes asks how
+One batch that comes back short is the whole peek; a full one sends the other batches together, one
+level deeper (repeated receives on a standard queue sample its servers, so batches may repeat
+messages: they are counted once). Beside it, GetQueueAttributes asks how
 many messages the queue holds (ApproximateNumberOfMessages), so the report says how much it saw. Bodies are parsed by
 ``probes.events.failure_events``, the same parser as ``check --events`` (direct S3 notifications or
 SNS envelopes; ``s3:TestEvent`` holds no failure).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,6 +34,8 @@ from s3repl_tui.probes.snapshot import FailureEvent, QueuePeek, Read
 
 if TYPE_CHECKING:
     from types_boto3_sqs.client import SQSClient
+
+    from s3repl_tui.aws.session import AccountSession
 
 OPERATION = "sqs:ReceiveMessage"
 BATCH_SIZE = 10  # ReceiveMessage's maximum
@@ -65,78 +69,113 @@ def _follow_notification(run: ProbeRun, fact: str, facts: Facts) -> None:
         return
     for arn in failure_queues(read.value):
         if run.claim(f"queue:{arn}"):
-            run.submit(functools.partial(_peek, run, arn))
-            run.submit(functools.partial(_count, run, arn))  # beside the peek: how much of the queue it saw
+            queue = _Queue.of(run, arn)
+            run.submit(functools.partial(_peek, run, queue))
+            run.submit(functools.partial(_count, run, queue))  # beside the peek: how much of the queue it saw
 
 
-def _count(run: ProbeRun, arn: str) -> None:
+@dataclass(frozen=True)
+class _Queue:
+    """A failure queue as its ARN names it, and the session of its account (None: no credentials)."""
+
+    arn: str
+    name: str
+    region: str | None
+    account: str | None
+    session: AccountSession | None
+
+    @classmethod
+    def of(cls, run: ProbeRun, arn: str) -> _Queue:
+        parsed = Arn.parse(arn)
+        account = parsed.account if parsed and parsed.account else None
+        return cls(arn, parsed.resource if parsed else arn.rsplit(":", 1)[-1],
+                   parsed.region if parsed and parsed.region else None, account, run.connection.for_account(account))
+
+    def client(self) -> SQSClient:
+        assert self.session is not None
+        client: SQSClient = self.session.client("sqs", self.region)
+        return client
+
+    def url(self, client: SQSClient) -> str:
+        """SQS queue URLs are the service endpoint, the account and the name (no GetQueueUrl call)."""
+        return f"{str(client.meta.endpoint_url).rstrip('/')}/{self.account}/{self.name}"
+
+
+def _count(run: ProbeRun, queue: _Queue) -> None:
     """ApproximateNumberOfMessages, so the report can say how much of the queue the peek saw. Optional:
     without sqs:GetQueueAttributes the peek is reported without it."""
-    parsed = Arn.parse(arn)
-    if parsed is None or not parsed.account:
+    if queue.session is None or queue.account is None:
         return
-    session = run.connection.for_account(parsed.account)
-    if session is None:
-        return
-    client: SQSClient = session.client("sqs", parsed.region or None)
+    client = queue.client()
     try:
-        answer = client.get_queue_attributes(QueueUrl=_queue_url(client, parsed.account, parsed.resource),
-                                             AttributeNames=["ApproximateNumberOfMessages"])
+        answer = client.get_queue_attributes(QueueUrl=queue.url(client), AttributeNames=["ApproximateNumberOfMessages"])
         held = int(answer.get("Attributes", {}).get("ApproximateNumberOfMessages", ""))
     except (ClientError, BotoCoreError, ValueError):  # denied, missing or odd: the peek is reported without it
         return
     with run.state.edit() as state:
-        state.queue_depths[arn] = held
+        state.queue_depths[queue.arn] = held
 
 
-def _queue_url(client: SQSClient, account: str, name: str) -> str:
-    """SQS queue URLs are the service endpoint, the account and the name (no GetQueueUrl call)."""
-    return f"{str(client.meta.endpoint_url).rstrip('/')}/{account}/{name}"
-
-
-def _peek(run: ProbeRun, arn: str) -> None:
-    parsed = Arn.parse(arn)
-    name = parsed.resource if parsed else arn.rsplit(":", 1)[-1]
-    region = parsed.region if parsed and parsed.region else None
-    account = parsed.account if parsed and parsed.account else None
-    session = run.connection.for_account(account)
-    url_hint = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+def _peek(run: ProbeRun, queue: _Queue) -> None:
+    """The first batch; when it comes back full, the other batches at once (one more round trip on the
+    chain, not nine: with VisibilityTimeout 0 no batch hides messages from the next)."""
     command = cli_command(
-        OPERATION, QueueUrl=url_hint, VisibilityTimeout="0", MaxNumberOfMessages=str(BATCH_SIZE),
-        region=region, endpoint_url=run.endpoint_url, profile=owner_profile(run.connection, account),
+        OPERATION, QueueUrl=f"https://sqs.{queue.region}.amazonaws.com/{queue.account}/{queue.name}",
+        VisibilityTimeout="0", MaxNumberOfMessages=str(BATCH_SIZE), region=queue.region,
+        endpoint_url=run.endpoint_url, profile=owner_profile(run.connection, queue.account),
     )
-    if session is None or account is None:
-        peek = QueuePeek(arn, name, region, account, MESSAGES_LIMIT, not_attempted(OPERATION, account, command))
+    if queue.session is None or queue.account is None:
+        _record(run, queue, not_attempted(OPERATION, queue.account, command), [])
+        return
+    session, client = queue.session, queue.client()
+    first = attempt(OPERATION, lambda: _batch(client, queue.url(client)), account=lambda: session.account,
+                    command=command)
+    if first.error is not None or len(first.value or []) < BATCH_SIZE:
+        _record(run, queue, first, [first.value or []])
+        return
+    more = [f"queue-batch:{queue.arn}:{number}" for number in range(1, MAX_BATCHES)]
+    for fact in more:
+        run.submit(functools.partial(_more, run, client, queue.url(client), fact))
+    run.when(more, lambda facts: _record(run, queue, first, [first.value or [], *(facts[f] for f in more)]))
+
+
+def _more(run: ProbeRun, client: SQSClient, url: str, fact: str) -> None:
+    try:
+        messages = _batch(client, url)
+    except (ClientError, BotoCoreError):  # the first batch was read: the peek stands on what came
+        messages = []
+    run.settle(fact, messages)
+
+
+def _batch(client: SQSClient, url: str) -> list[Any]:
+    """One ReceiveMessage that leaves every message on the queue and never waits for one to arrive."""
+    answer = client.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE, VisibilityTimeout=0,
+                                    WaitTimeSeconds=0)
+    return list(answer.get("Messages") or [])
+
+
+def _record(run: ProbeRun, queue: _Queue, first: Read[Any], batches: list[list[Any]]) -> None:
+    if first.error is not None:
+        events: Read[tuple[FailureEvent, ...]] = Read.failed(first.error)
+        found: tuple[FailureEvent, ...] = ()
+        seen = 0
     else:
+        found, seen = failure_events_of(batches)
         with run.state.view() as state:
             window = state.window_seconds
-        client: SQSClient = session.client("sqs", region)
-        read = attempt(OPERATION, lambda: _receive(client, _queue_url(client, account, name)),
-                       account=lambda: session.account, command=command)
-        found, seen = read.value if read.value is not None else ((), 0)
-        events: Read[tuple[FailureEvent, ...]] = (
-            Read.ok(within_window(found, window)) if read.error is None else Read.failed(read.error)
-        )
-        peek = QueuePeek(arn, name, region, account, MESSAGES_LIMIT, events, seen)
+        events = Read.ok(within_window(found, window))
+    peek = QueuePeek(queue.arn, queue.name, queue.region, queue.account, MESSAGES_LIMIT, events, seen)
     with run.state.edit() as state:
-        state.queues[arn] = peek
+        state.queues[queue.arn] = peek
 
 
-def _receive(client: SQSClient, url: str) -> tuple[tuple[FailureEvent, ...], int]:
-    """Up to MAX_BATCHES receives, leaving every message on the queue; the failure events of their bodies
-    and how many distinct messages were seen."""
+def failure_events_of(batches: list[list[Any]]) -> tuple[tuple[FailureEvent, ...], int]:
+    """The failure events in the bodies of the distinct messages of ``batches`` (at most MESSAGES_LIMIT;
+    a standard queue's receives sample its servers, so batches may repeat messages), and how many."""
     bodies: dict[str, str] = {}
-    for _batch in range(MAX_BATCHES):
-        answer = client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE, VisibilityTimeout=0, WaitTimeSeconds=0
-        )
-        new = {m["MessageId"]: m.get("Body", "") for m in answer.get("Messages") or []
-               if "MessageId" in m and m["MessageId"] not in bodies}
-        if not new:
-            break
-        bodies.update(new)
-        if len(bodies) >= MESSAGES_LIMIT:
-            break
+    for message in (m for batch in batches for m in batch):
+        if isinstance(message, dict) and "MessageId" in message and len(bodies) < MESSAGES_LIMIT:
+            bodies.setdefault(message["MessageId"], message.get("Body", ""))
     found: list[FailureEvent] = []
     for body in bodies.values():
         try:

@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from s3repl_tui.probes.sqs_events import BATCH_SIZE, MAX_BATCHES, MESSAGES_LIMIT, _receive, failure_queues
+from s3repl_tui.probes.sqs_events import (
+    BATCH_SIZE,
+    MAX_BATCHES,
+    MESSAGES_LIMIT,
+    _batch,
+    failure_events_of,
+    failure_queues,
+)
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
 FAILED = {"Records": [{"eventName": "Replication:OperationFailedReplication", "eventTime": "2026-12-07T05:00:00Z",
@@ -51,32 +58,37 @@ def test_only_queue_entries_receiving_failure_events_name_a_failure_queue() -> N
     assert list(failure_queues({})) == []
 
 
-def test_a_peek_never_waits_never_hides_and_stops_when_nothing_new_comes() -> None:
-    queue = FakeQueue([[_message(n) for n in range(10)], [_message(n) for n in range(5, 12)], [_message(3)]])
+def test_a_batch_never_waits_and_never_hides_a_message() -> None:
+    queue = FakeQueue([[_message(1)]])
 
-    events, seen = _receive(queue, "https://sqs/q")  # type: ignore[arg-type]
+    assert [m["MessageId"] for m in _batch(queue, "https://sqs/q")] == ["m1"]  # type: ignore[arg-type]
+    assert queue.calls == [{"QueueUrl": "https://sqs/q", "MaxNumberOfMessages": BATCH_SIZE, "VisibilityTimeout": 0,
+                            "WaitTimeSeconds": 0}]
+
+
+def test_repeated_messages_count_once() -> None:
+    batches = [[_message(n) for n in range(10)], [_message(n) for n in range(5, 12)], [_message(3)]]
+
+    events, seen = failure_events_of(batches)
 
     assert seen == 12 and len(events) == 12 and events[0].key == "a b.csv"
-    assert len(queue.calls) == 3  # the third batch brought nothing new
-    assert all(call["VisibilityTimeout"] == 0 and call["WaitTimeSeconds"] == 0
-               and call["MaxNumberOfMessages"] == BATCH_SIZE for call in queue.calls)
 
 
-def test_a_busy_queue_is_read_at_most_max_batches_times() -> None:
-    queue = FakeQueue([[_message(b * BATCH_SIZE + n) for n in range(BATCH_SIZE)] for b in range(50)])
+def test_a_busy_queue_is_read_up_to_the_limit() -> None:
+    batches = [[_message(b * BATCH_SIZE + n) for n in range(BATCH_SIZE)] for b in range(MAX_BATCHES + 5)]
 
-    _events, seen = _receive(queue, "https://sqs/q")  # type: ignore[arg-type]
+    _events, seen = failure_events_of(batches)
 
-    assert len(queue.calls) == MAX_BATCHES and seen == MESSAGES_LIMIT == 100
+    assert seen == MESSAGES_LIMIT == 100
 
 
 def test_sns_envelopes_test_events_and_foreign_bodies_are_read_by_the_events_parser() -> None:
     test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "src"}
     sns = {"Type": "Notification", "Message": json.dumps(FAILED)}
-    queue = FakeQueue([[_message(1, sns), _message(2, test_event), {"MessageId": "m3", "Body": "not json"},
-                        _message(4, {"Records": [{"eventName": "ObjectCreated:Put"}]})]])
+    batch = [_message(1, sns), _message(2, test_event), {"MessageId": "m3", "Body": "not json"},
+             _message(4, {"Records": [{"eventName": "ObjectCreated:Put"}]})]
 
-    events, seen = _receive(queue, "https://sqs/q")  # type: ignore[arg-type]
+    events, seen = failure_events_of([batch])
 
     assert seen == 4 and [event.reason for event in events] == ["DstBucketUnversioned"]
     assert events[0].destination_bucket == "dst"

@@ -15,6 +15,7 @@ from s3repl_tui.aws import Connection
 from s3repl_tui.checks import judge
 from s3repl_tui.cli import main
 from s3repl_tui.probes import probe, traced_probe
+from s3repl_tui.probes.sqs_events import BATCH_SIZE, MAX_BATCHES
 from s3repl_tui.sandbox import BREAKAGES, DEST_PROFILE, SOURCE_PROFILE, Sandbox, SeedSetup
 from s3repl_tui.sandbox.faults import AlwaysFail, aws_error, deny, matching
 from s3repl_tui.sandbox.observed import FAILURE_QUEUE, send_failure_events, subscribe_failure_queue
@@ -69,9 +70,26 @@ def test_the_queue_read_waits_only_for_the_notification_read(
     _snapshot, trace = traced_probe(connection, seed.source_bucket)
 
     [notification] = [call for call in trace.calls if call.operation == "s3:GetBucketNotificationConfiguration"]
-    # the first batch brings S3's test event, the second nothing new: the peek stops there
-    first, second = [call for call in trace.calls if call.operation == "sqs:ReceiveMessage"]
-    assert first.depth == notification.depth + 1 and second.depth == first.depth + 1
+    # one batch brings S3's test event and is not full: the peek is that one call, one level deeper
+    [peek] = [call for call in trace.calls if call.operation == "sqs:ReceiveMessage"]
+    assert peek.depth == notification.depth + 1
+
+
+def test_a_full_first_batch_fans_out_the_rest_in_one_more_level(
+    sandbox: Sandbox, seed: SeedSetup, connection: Connection
+) -> None:
+    """A busy queue costs two round trips on the chain, not ten: the other batches go out together."""
+    subscribe_failure_queue(sandbox, seed)
+    send_failure_events(sandbox, seed, {"DstPutObjectNotPermitted": 12})
+
+    snapshot, trace = traced_probe(connection, seed.source_bucket)
+
+    [notification] = [call for call in trace.calls if call.operation == "s3:GetBucketNotificationConfiguration"]
+    peeks = [call for call in trace.calls if call.operation == "sqs:ReceiveMessage"]
+    assert len(peeks) == MAX_BATCHES
+    assert sorted({call.depth for call in peeks}) == [notification.depth + 1, notification.depth + 2]
+    [queue] = snapshot.observed.queues
+    assert queue.events.is_ok and queue.messages_seen >= BATCH_SIZE  # moto answers the same first 10
 
 
 def test_sns_wrapped_messages_count_and_the_test_event_does_not(
