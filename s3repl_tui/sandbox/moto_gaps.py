@@ -19,8 +19,8 @@ answers them back, and sends the queue S3's ``s3:TestEvent`` (tests/sandbox/test
 It never replicates, so it never sends a failure event: ``sandbox.observed.send_failure_events`` sends
 the messages S3 would. Moto enforces no queue policy and no queue KMS key: a denied or KMS-encrypted
 queue is a fault hook (tests/probes/test_sqs_events_probe.py). Receiving with ``VisibilityTimeout=0``
-moto answers the same first messages every time, where SQS samples its servers; the peek stops at a
-batch with nothing new either way.
+moto answers the same first messages every time, where SQS samples its servers; the peek counts each
+message once either way.
 """
 
 from __future__ import annotations
