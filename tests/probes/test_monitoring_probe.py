@@ -94,10 +94,8 @@ def test_check_events_groups_failures_and_says_when_they_contradict(
 
 
 def test_a_fix_by_this_tool_turns_earlier_failures_into_history(
-    sandbox: Sandbox, seed: SeedSetup, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    sandbox: Sandbox, seed: SeedSetup, state_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     BREAKAGES["destination-policy"](sandbox, seed)
     events = write_events(tmp_path / "events.jsonl", failure_events(seed, {"DstPutObjectNotPermitted": 2}))
 

@@ -163,10 +163,8 @@ def test_without_a_failure_queue_nothing_changes(sandbox: Sandbox, seed: SeedSet
 
 
 def test_queue_failures_before_a_fix_by_this_tool_are_history(
-    sandbox: Sandbox, seed: SeedSetup, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    sandbox: Sandbox, seed: SeedSetup, state_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     BREAKAGES["destination-policy"](sandbox, seed)
     url = subscribe_failure_queue(sandbox, seed)
     send_failure_events(sandbox, seed, {"DstPutObjectNotPermitted": 2})
