@@ -1,6 +1,10 @@
 """No cached decision outlives its documents: two setups that differ in one document only, judged in
 turn with the caches warm (decisions, document and call memos, the normalised rules), each get the
-report judged with every cache off -- and the two reports differ."""
+report judged with every cache off -- and the two reports differ.
+
+Some changes keep every pattern and condition key (only the documents' text tells the setups apart);
+others deny one rule of many by its resource or its encryption context alone, so a request class (or a
+merge of requests) that dropped the resource or the context would hand that rule another rule's allow."""
 
 from __future__ import annotations
 
@@ -35,6 +39,28 @@ def _disable_last_rule(seed: Seed) -> None:
     seed.documents["replication"]["Rules"][-1]["Status"] = "Disabled"
 
 
+def _other_principal(seed: Seed) -> None:
+    """Same statements, patterns and condition keys: only the documents' text tells the setups apart."""
+    seed.documents["dest_policy"]["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::123456789012:role/other"}
+
+
+# One rule of many denied: its requests differ from the others' only in the resource, or in the context.
+LAST = RULES - 1
+
+
+def _deny_last_rule_objects(seed: Seed) -> None:
+    seed.documents["dest_policy"]["Statement"].append({
+        "Sid": "StaleCheck", "Effect": "Deny", "Principal": "*", "Action": "s3:ReplicateObject",
+        "Resource": f"arn:aws:s3:::{seed.setup.dest_bucket}/p{LAST}/*"})
+
+
+def _deny_last_rule_encryption_context(seed: Seed) -> None:
+    seed.documents["replica_key_policy"]["Statement"].append({
+        "Sid": "StaleCheck", "Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*",
+        "Condition": {"StringLike": {
+            "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{seed.setup.dest_bucket}/p{LAST}/*"}}})
+
+
 CHANGES: dict[str, Callable[[Seed], None]] = {
     "destination bucket policy denies ReplicateObject":
         lambda seed: _deny(seed.documents["dest_policy"], "s3:ReplicateObject", "*"),
@@ -48,6 +74,9 @@ CHANGES: dict[str, Callable[[Seed], None]] = {
     "managed policy denies reading source objects":
         lambda seed: _deny(seed.documents["managed"], "s3:GetObjectVersionForReplication"),
     "one rule of the configuration disabled": _disable_last_rule,
+    "destination bucket policy names another role": _other_principal,
+    "destination bucket policy denies one rule's prefix": _deny_last_rule_objects,
+    "replica key policy denies one rule's encryption context": _deny_last_rule_encryption_context,
 }
 
 
