@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import shlex
 import sys
 import time
@@ -19,7 +18,7 @@ import s3repl_tui
 from bench import check_bench, inventory_bench, scan_bench, startup_bench
 from bench.policy_bench import measure as policy_measure
 from bench.results import Results, machine, ratio, write_markdown
-from bench.served import served
+from bench.served import environment, served
 from s3repl_tui.sandbox import Sandbox, build_seed
 
 
@@ -43,28 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     results.add("policy engine", "per request, no caches (naive)", f"{naive:.1f} us",
                 f"cached is {ratio(naive, cached)} faster")
 
-    saved = dict(os.environ)
-    try:
-        with Sandbox() as sandbox, served(check_bench.LATENCIES) as servers:
-            for name in [n for n in os.environ if n.startswith("AWS_")]:
-                del os.environ[name]
-            os.environ.update(sandbox.env())
-            seed = build_seed(sandbox)
-            print("\n[check on the seed]", flush=True)
-            ours = check_bench.bench_check(results, sandbox, seed, servers, runs)
-            check_bench.bench_judge_rules(results, sandbox, seed, runs)
-            print("\n[AWS CLI runbook]", flush=True)
-            if args.quick:
-                results.add("AWS CLI runbook", "AWS CLI runbook", "skipped", "--quick")
-            else:
-                check_bench.bench_awscli(results, sandbox, seed, runs, ours)
-            print("\n[start-up]", flush=True)
-            startup_bench.bench_cli(results, servers, max(runs, 3))
-            print("\n[scale]", flush=True)
-            check_bench.bench_scale(results, sandbox, runs)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with Sandbox() as sandbox, served(check_bench.LATENCIES) as servers, environment(sandbox.env()):
+        seed = build_seed(sandbox)
+        print("\n[check on the seed]", flush=True)
+        ours = check_bench.bench_check(results, sandbox, seed, servers, runs)
+        check_bench.bench_judge_rules(results, sandbox, seed, runs)
+        print("\n[AWS CLI runbook]", flush=True)
+        if args.quick:
+            results.add("AWS CLI runbook", "AWS CLI runbook", "skipped", "--quick")
+        else:
+            check_bench.bench_awscli(results, sandbox, seed, runs, ours)
+        print("\n[start-up]", flush=True)
+        startup_bench.bench_cli(results, servers, max(runs, 3))
+        print("\n[scale]", flush=True)
+        check_bench.bench_scale(results, sandbox, runs)
     print("\n[TUI]", flush=True)
     startup_bench.bench_tui(results, runs)
     print("\n[scan: every replicated bucket]", flush=True)

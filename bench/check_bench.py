@@ -25,7 +25,7 @@ from pathlib import Path
 from bench import awscli_runbook
 from bench.results import Results, ms, ratio
 from bench.scale_setup import build_scale
-from bench.served import ServedSandbox
+from bench.served import ServedSandbox, environment
 from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import decisions, judge
 from s3repl_tui.probes import run as probe_run
@@ -45,19 +45,6 @@ class Run:
     repeated: dict[str, int]  # read keys sent more than once
     by_account: Counter[str]
     verdict: str
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    for name in [n for n in os.environ if n.startswith("AWS_")]:
-        del os.environ[name]
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @contextmanager

@@ -20,16 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import botocore.session
 
 from bench.results import Results, ratio
-from bench.served import served
+from bench.served import environment, served
 from s3repl_tui.aws import Connection, ConnectOptions
 from s3repl_tui.checks import judge
 from s3repl_tui.probes import probe
@@ -87,19 +85,6 @@ def scanned(concurrency: int) -> tuple[float, dict[str, int]]:
     for row in rows:
         verdicts[row.verdict] = verdicts.get(row.verdict, 0) + 1
     return wall, verdicts
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    for name in [n for n in os.environ if n.startswith("AWS_")]:
-        del os.environ[name]
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def count_calls(buckets: int, concurrency: int) -> tuple[int, int]:

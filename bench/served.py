@@ -7,6 +7,7 @@ timed measurements run their client in this process against a server in another 
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import subprocess
@@ -21,6 +22,20 @@ from typing import IO, Any
 from s3repl_tui.sandbox import SeedSetup
 
 START_TIMEOUT = 120.0
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """This process's environment with no ``AWS_*`` variable but ``values`` (a sandbox's), restored after."""
+    saved = dict(os.environ)
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @dataclass
