@@ -211,17 +211,7 @@ def _rebind(judged: Any, judged_for: str, resource: str) -> Any:
     if not judged_for or at < 0 or reason.rfind(judged_for) != at:
         return None
     rebound = reason[:at] + resource + reason[at + len(judged_for):]
-    judgement_type, result_type = type(judged), type(result)
-    if not (_PLAIN.get(judgement_type) and _PLAIN.get(result_type)):
-        return _replace(judged, "result", _replace(result, "reason", rebound))
-    # _replace twice, inlined: a hundred rules rebind two thousand judgements
-    new_result: Any = object.__new__(result_type)
-    new_result.__dict__.update(result.__dict__)
-    new_result.__dict__["reason"] = rebound
-    new_judgement: Any = object.__new__(judgement_type)
-    new_judgement.__dict__.update(judged.__dict__)
-    new_judgement.__dict__["result"] = new_result
-    return new_judgement
+    return _replace(judged, "result", _replace(result, "reason", rebound))
 
 
 _PLAIN: dict[type, bool] = {}  # type -> fields live in a plain __dict__ and no __post_init__ checks them
