@@ -271,9 +271,8 @@ Call = tuple[tuple[NamedPolicy, ...], NamedPolicy | None, NamedPolicy | None, st
 
 def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
     """Each call's (documents, resource account), and the documents of all calls together: found once per
-    set of objects (the calls of every rule's requests to one resource are made of the same ones)."""
-    # The identity policies come as a tuple (immutable): its id stands for its contents while held.
-    parts = tuple(None if call is None else (id(call[0]), id(call[1]), id(call[2]), call[3]) for call in calls)
+    calls object (``assess`` hands the same one to every request of one shape: every rule's requests to
+    one bucket or key)."""
 
     def compute() -> tuple[Hashable, _Documents]:
         asked: list[Hashable] = []
@@ -287,14 +286,11 @@ def _calls_info(calls: tuple[Call, ...]) -> tuple[Hashable, _Documents]:
             policies += [*identity, None, boundary, resource_policy, None]
         return tuple(asked), _combine(tuple(policies))
 
+    # The identity policies come as a tuple (immutable), so the calls object stands for its contents
+    # while the memo holds it; a list could change: no memo.
     if any(call is not None and type(call[0]) is not tuple for call in calls):
-        return compute()  # a list could change: no memo by id
-    return _remember(("calls", parts), calls, compute)  # type: ignore[no-any-return]
-
-
-# What _calls_info found, by the id of the calls object (which the entry holds, so the id is not reused):
-# assess hands the same calls object to every request of one shape (every rule's requests to one bucket).
-_calls_seen: dict[int, tuple[Any, tuple[Hashable, _Documents]]] = {}
+        return compute()
+    return _remember(("calls", id(calls)), calls, compute)  # type: ignore[no-any-return]
 
 
 def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) -> tuple[T | None, ...]:
@@ -307,16 +303,7 @@ def judge_together(judge: Callable[..., T], item: Any, calls: tuple[Call, ...]) 
     if not ENABLED:
         return tuple(None if call is None else judge(item, *call) for call in calls)
     request = item.request
-    seen = _calls_seen.get(id(calls))
-    if seen is not None and seen[0] is calls:
-        asked, union = seen[1]
-    else:
-        asked, union = info = _calls_info(calls)
-        if all(call is None or type(call[0]) is tuple for call in calls):  # a list could change
-            with _lock:
-                if len(_calls_seen) >= MAX_DOCUMENTS:
-                    _calls_seen.clear()
-                _calls_seen[id(calls)] = (calls, info)
+    asked, union = _calls_info(calls)
     key = ("together", item.target, request.principal, request.action, asked,
            request_class(request, item.absent_keys, union))
     found = _together.get(key)
@@ -354,7 +341,6 @@ def clear() -> None:
         _positions.clear()
         _decisions.clear()
         _together.clear()
-        _calls_seen.clear()
         _stats.update(hits=0, misses=0, rebound=0, not_rebound=0)
 
 
