@@ -49,6 +49,9 @@ _LAYER_INPUTS = {
     "monitoring": ("notification",),
 }
 _PRINCIPAL_LAYERS = frozenset({"key-policy", "destination-policy", "source-policy"})
+# The layers judged on the replication configuration's rules: a part of them known only after apply (left
+# out of the document) leaves each unknown, never a pass on the rest.
+_RULE_LAYERS = frozenset({"versioning", "key-policy", "service-role", "role-kms", "destination-policy", "rule"})
 
 
 def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
@@ -181,6 +184,7 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
     """Each layer says what it was judged on from the plan; with the role's ARN known only after apply, a
     policy that names roles cannot fail it yet (unknown instead)."""
     planned, live = _inputs(setup), _live_inputs(setup)
+    rule_unknown = setup.rule_unknown
     layers: list[LayerResult] = []
     for layer in report.layers:
         kinds = _LAYER_INPUTS.get(layer.id, ())
@@ -191,6 +195,15 @@ def annotate(report: Report, setup: PlannedSetup, plan_path: str, read_live: boo
             findings = [_not_yet(f) for f in findings]
         if layer.id == "monitoring":
             findings = [_before_apply(f) for f in findings]
+        if rule_unknown and layer.id == "rule":
+            findings = [_not_yet_rule(f) for f in findings]
+        if rule_unknown and layer.id in _RULE_LAYERS:
+            findings.append(Finding(
+                "rule-part-known-after-apply", "warning",
+                f"Part of the replication rules is known only after `terraform apply` ({', '.join(rule_unknown)}), "
+                "so this layer cannot be judged from the plan yet; write those values or reference resources of "
+                "the plan.", None, None, {"terraform_plan": plan_path, "known_after_apply": rule_unknown},
+                unknown=True))
         if setup.role_unknown and layer.id == "rule":
             findings.append(Finding(
                 "rule-role-known-after-apply", "warning",
@@ -243,6 +256,15 @@ def _not_yet(finding: Finding) -> Finding:
     evidence = {**finding.evidence, "known_after_apply": "the replication role's ARN", "judged_now": finding.message}
     return dataclasses.replace(finding, severity="warning", message=message, evidence=evidence, unknown=True,
                                fix=None)
+
+
+def _not_yet_rule(finding: Finding) -> Finding:
+    """A rule error judged on rules with parts left out (known only after apply) may be the gap itself."""
+    if finding.severity != "error" or finding.unknown:
+        return finding
+    evidence = {**finding.evidence, "judged_now": finding.message}
+    return dataclasses.replace(finding, severity="warning", evidence=evidence, unknown=True, fix=None,
+                               message="Not judged before apply: " + finding.message)
 
 
 def check_plan(path: Path, source_bucket: str | None, connection: Any = None) -> Report:

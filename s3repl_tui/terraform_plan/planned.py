@@ -100,6 +100,8 @@ class PlannedSetup:
     keys: dict[str, PlannedKey]  # reference as in the snapshot -> the planned key
     live_keys: list[tuple[str, str | None, str, tuple[int, int]]]  # (reference, account, bucket, rank)
     unknown: list[str] = field(default_factory=list)  # what is known only after apply, in words
+    # Paths of the replication document other than Role known only after apply (left out of the document).
+    rule_unknown: list[str] = field(default_factory=list)
     # A role the plan does not hold: the inline policies the plan puts on it (name -> document), by address.
     added_inline: dict[str, Read[Any]] = field(default_factory=dict)
     added_addresses: list[str] = field(default_factory=list)
@@ -625,6 +627,7 @@ def planned_setup(plan: Plan, source_bucket: str | None, source_account: str | N
     for path in unknown:
         if path != "Role":
             setup.unknown.append(f"{path} of {replication.address}")
+            setup.rule_unknown.append(path)
     _replace_unknowns(document)
     source_reads = buckets[source].reads
     source_reads["replication"] = Read.ok(document)

@@ -339,3 +339,20 @@ def test_resources_in_a_child_module_are_followed_by_their_module_local_referenc
     assert note.evidence["planned"] == ["module.replication.aws_s3_bucket_replication_configuration.replication"]
     broken = _in_module(drop(healthy(), "aws_s3_bucket_policy.destination"), "replication")
     assert _failing(_judge(broken, tmp_path)) == {"destination-policy"}
+
+
+def test_a_replica_key_known_only_after_apply_leaves_the_key_layers_unknown(tmp_path: Path) -> None:
+    """replica_kms_key_id from another module's output: not in the plan, so no layer it feeds may pass, and
+    the rule is not failed for a key it merely cannot see yet."""
+    plan = copy.deepcopy(healthy())
+    config = next(r for r in plan["configuration"]["root_module"]["resources"] if r["address"] == REPLICATION)
+    config["expressions"]["rule"][0]["destination"][0]["encryption_configuration"][0]["replica_kms_key_id"] = {
+        "references": ["module.keys.replica_arn", "module.keys"]}
+    change(plan, REPLICATION)["after_unknown"]["rule"][0]["destination"][0]["encryption_configuration"] = [
+        {"replica_kms_key_id": True}]
+    report = _judge(plan, tmp_path)
+    statuses = _statuses(report)
+    assert report.verdict == "unknown"
+    assert statuses["key-policy"] == statuses["role-kms"] == statuses["rule"] == "unknown"
+    assert "rule-part-known-after-apply" in _codes(report, "key-policy")
+    assert not any(f.severity == "error" for f in report.layer("rule").findings)
