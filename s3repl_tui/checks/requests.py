@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from s3repl_tui.checks import facts
 from s3repl_tui.checks.facts import RoleRef, RuleFacts
@@ -39,6 +39,7 @@ Need = Literal["required", "recommended", "optional"]
 # replica key once the rule layer's fix opts the rule in (facts.replica_key_to_be); destination-default:
 # the destination's default key, with which S3 encrypts replicas of plaintext and SSE-S3 objects.
 KeyRole = Literal["source", "replica", "intended-replica", "destination-default"]
+_Frozen = TypeVar("_Frozen", Request, "ReplicationRequest")
 
 S3_PRINCIPAL = "s3.amazonaws.com"
 REPLICA_ENCRYPT_GROUP = "replica-encrypt"
@@ -375,24 +376,16 @@ def _timed(requests: tuple[ReplicationRequest, ...], now: datetime | None) -> tu
         context = contexts.get(id(request.context))
         if context is None:
             context = contexts[id(request.context)] = {**times, **request.context}
-        timed.append(_with_request(item, _request(request, context)))
+        timed.append(_with(item, "request", _with(request, "context", context)))
     return tuple(timed)
 
 
-def _request(request: Request, context: dict[str, object]) -> Request:
-    """``Request(request.principal, request.action, request.resource, context)`` without re-running the
-    frozen dataclass's ``__init__`` (one per request S3 makes: a thousand for a hundred rules)."""
-    made: Request = object.__new__(Request)
-    made.__dict__.update(request.__dict__)
-    made.__dict__["context"] = context
-    return made
-
-
-def _with_request(item: ReplicationRequest, request: Request) -> ReplicationRequest:
-    """``replace(item, request=request)`` without re-running the frozen dataclass's ``__init__``."""
-    copied: ReplicationRequest = object.__new__(ReplicationRequest)
-    copied.__dict__.update(item.__dict__)
-    copied.__dict__["request"] = request
+def _with(value: _Frozen, name: str, new: object) -> _Frozen:
+    """``replace(value, **{name: new})`` for a frozen dataclass without ``__post_init__`` (``Request``,
+    ``ReplicationRequest``), without re-running its ``__init__``: a thousand requests for a hundred rules."""
+    copied: _Frozen = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__)
+    copied.__dict__[name] = new
     return copied
 
 
