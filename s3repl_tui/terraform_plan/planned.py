@@ -46,6 +46,12 @@ def _document(text: Any, what: str, operation: str, address: str) -> Read[Any]:
         ReadError("other", "MalformedPolicy", f"{what} is not a JSON object ({address}).", operation))
 
 
+def _blocks(resource: Resource, *path: str | int) -> Any:
+    """A repeated block's planned items, ``UNKNOWN`` when the whole block is known only after apply."""
+    value = resource.get(*path)
+    return value if value is UNKNOWN else list(value or [])
+
+
 def _first(value: Any) -> Any:
     """A nested block of at most one (``destination``, ``versioning_configuration``): its object, or None."""
     if isinstance(value, list):
@@ -238,8 +244,9 @@ def _unknowns(value: Any, where: str = "") -> list[str]:
 def replication_document(resource: Resource, resolver: _Resolver) -> tuple[Document, list[str]]:
     """``{"Role": ..., "Rules": [...]}`` as PutBucketReplication would receive it, and what in it is
     known only after apply (its paths)."""
-    rules = []
-    for index, rule in enumerate(resource.get("rule") or []):
+    rules: list[Any] = []
+    planned_rules = _blocks(resource, "rule")
+    for index, rule in enumerate(planned_rules if planned_rules is not UNKNOWN else []):
         api = _api(rule, REPLICATION_RULE_FIELDS, resolver, resource, ("rule", index))
         if "Filter" in api:
             api.pop("Prefix", None)
@@ -248,22 +255,27 @@ def replication_document(resource: Resource, resolver: _Resolver) -> tuple[Docum
         rules.append(api)
     role = resolver.value(resource, "role")
     document: Document = {"Role": role, "Rules": rules}
-    return document, _unknowns(document)
+    return document, ["Rules"] * (planned_rules is UNKNOWN) + _unknowns(document)
 
 
-def _encryption(resource: Resource, resolver: _Resolver) -> Document:
+def _encryption(resource: Resource, resolver: _Resolver) -> Any:
+    """GetBucketEncryption's document; ``UNKNOWN`` (or holding it) where the plan knows it only after apply."""
+    planned_rules = _blocks(resource, "rule")
+    if planned_rules is UNKNOWN:
+        return UNKNOWN
     rules = []
-    for index, rule in enumerate(resource.get("rule") or []):
-        default = _first(rule.get("apply_server_side_encryption_by_default")) or {}
+    for index, rule in enumerate(planned_rules):
+        default = _first(rule.get("apply_server_side_encryption_by_default"))  # {}: all its values unknown
         api: dict[str, Any] = {}
-        if default:
+        if default is not None or resource.get("rule", index, "apply_server_side_encryption_by_default") is UNKNOWN:
             path = ("rule", index, "apply_server_side_encryption_by_default", 0)
-            by_default: dict[str, Any] = {"SSEAlgorithm": default.get("sse_algorithm")}
+            by_default: dict[str, Any] = {"SSEAlgorithm": resource.get(*path, "sse_algorithm")}
             key = resolver.value(resource, *path, "kms_master_key_id")
             if key not in (None, ""):
                 by_default["KMSMasterKeyID"] = key
             api["ApplyServerSideEncryptionByDefault"] = by_default
-        api["BucketKeyEnabled"] = bool(rule.get("bucket_key_enabled"))
+        enabled = resource.get("rule", index, "bucket_key_enabled")
+        api["BucketKeyEnabled"] = enabled if enabled is UNKNOWN else bool(enabled)
         rules.append(api)
     return {"Rules": rules}
 
@@ -342,7 +354,10 @@ def _notification(resource: Resource, resolver: _Resolver, what: str, operation:
         document["EventBridgeConfiguration"] = {}
     for block, key, arn_name, arn_key in _NOTIFICATIONS:
         items = []
-        for index, item in enumerate(resource.get(block) or []):
+        planned_items = _blocks(resource, block)
+        if planned_items is UNKNOWN or resource.get("eventbridge") is UNKNOWN:
+            return after_apply(what, operation, resource.address)
+        for index, item in enumerate(planned_items):
             arn = resolver.value(resource, block, index, arn_name)
             events = resource.get(block, index, "events")
             if arn is UNKNOWN or events is UNKNOWN:

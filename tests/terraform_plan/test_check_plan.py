@@ -356,3 +356,40 @@ def test_a_replica_key_known_only_after_apply_leaves_the_key_layers_unknown(tmp_
     assert statuses["key-policy"] == statuses["role-kms"] == statuses["rule"] == "unknown"
     assert "rule-part-known-after-apply" in _codes(report, "key-policy")
     assert not any(f.severity == "error" for f in report.layer("rule").findings)
+
+
+DEST_ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration.destination"
+
+
+def _encryption_unknown(plan: Plan, whole_block: bool) -> Plan:
+    """The destination's default encryption known only after apply: its algorithm, or its whole rule block."""
+    plan = copy.deepcopy(plan)
+    body = change(plan, DEST_ENCRYPTION)
+    for values in (body["after"], planned(plan, DEST_ENCRYPTION)):
+        if whole_block:
+            values.pop("rule")
+        else:
+            values["rule"][0]["apply_server_side_encryption_by_default"][0].pop("sse_algorithm")
+    body["after_unknown"]["rule"] = True if whole_block else [
+        {"apply_server_side_encryption_by_default": [{"sse_algorithm": True, "kms_master_key_id": True}]}]
+    return plan
+
+
+@pytest.mark.parametrize("whole_block", [False, True], ids=["algorithm", "rule-block"])
+def test_a_default_encryption_known_only_after_apply_is_unknown(tmp_path: Path, whole_block: bool) -> None:
+    report = _judge(_encryption_unknown(healthy(), whole_block), tmp_path)
+    statuses = _statuses(report)
+    assert report.verdict == "unknown"
+    assert statuses["key-policy"] == statuses["role-kms"] == "unknown"
+
+
+def test_replication_rules_known_only_after_apply_are_unknown_not_a_traceback(tmp_path: Path) -> None:
+    plan = copy.deepcopy(healthy())
+    body = change(plan, REPLICATION)
+    for values in (body["after"], planned(plan, REPLICATION)):
+        values.pop("rule")
+    body["after_unknown"]["rule"] = True
+    report = _judge(plan, tmp_path)
+    assert report.verdict == "unknown"
+    assert _statuses(report)["rule"] == "unknown"
+    assert "rule-part-known-after-apply" in _codes(report, "role-kms")
