@@ -14,6 +14,8 @@ import pytest
 from s3repl_tui.checks.model import Report
 from s3repl_tui.cli import main
 from s3repl_tui.terraform_plan.check import check_plan
+from s3repl_tui.terraform_plan.plan_file import parse
+from s3repl_tui.terraform_plan.planned import planned_setup
 from tests.terraform_plan.plans import ROLE_ARN, change, drop, healthy, planned, policy, role_policy_split
 
 Plan = dict[str, Any]
@@ -77,7 +79,8 @@ def test_the_role_known_only_after_apply_is_its_planned_role_at_the_arn_iam_give
     assert "aws_iam_role.replication" in service_role.findings[0].evidence["planned"]
     # The destination bucket policy names the role by that ARN, and passes: it is the same ARN.
     assert report.layer("destination-policy").status == "pass"
-    assert ROLE_ARN.endswith("role/s3-replication")
+    setup = planned_setup(parse(healthy()), None)
+    assert setup.role_arn == ROLE_ARN and setup.role is not None and setup.role.arn == ROLE_ARN
 
 
 def test_destination_versioning_off_fails_versioning(tmp_path: Path) -> None:
@@ -158,7 +161,9 @@ def test_an_unknown_role_arn_is_unknown_never_pass(tmp_path: Path) -> None:
 def test_an_unknown_role_arn_does_not_hide_a_failure_elsewhere(tmp_path: Path) -> None:
     plan = _both(_role_from_variable(healthy()), "aws_s3_bucket_versioning.destination",
                  lambda values: values.update(versioning_configuration=[{"status": "Suspended"}]))
-    assert _judge(plan, tmp_path).verdict == "fail"
+    report = _judge(plan, tmp_path)
+    assert report.verdict == "fail"
+    assert _failing(report) == {"versioning"}
 
 
 def test_a_bucket_policy_known_only_after_apply_is_unknown(tmp_path: Path) -> None:
