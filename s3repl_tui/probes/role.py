@@ -59,6 +59,23 @@ def read_role(run: ProbeRun, role_arn: str) -> None:
     _RoleReader(run, session, name, command).start()
 
 
+def read_managed_policy(run: ProbeRun, policy_arn: str, account: str | None) -> None:
+    """One managed policy into ``state.managed_policies`` (GetPolicy, then its default version), by the
+    session of ``account``; not attempted without one."""
+    session = run.connection.for_account(account)
+    profile = owner_profile(run.connection, account)
+
+    def command(operation: str, **params: str) -> str:
+        return cli_command(operation, **params, endpoint_url=run.endpoint_url, profile=profile)
+
+    if session is None:
+        with run.state.edit() as state:
+            state.managed_policies[policy_arn] = not_attempted(
+                "iam:GetPolicy", account, command("iam:GetPolicy", PolicyArn=policy_arn))
+        return
+    _RoleReader(run, session, "", command).managed_policy(policy_arn)
+
+
 def _invalid_arn(role_arn: str, operation: str) -> Read[Any]:
     message = f"The replication role '{role_arn}' is not an IAM role ARN."
     return Read.failed(ReadError("other", "InvalidRoleArn", message, operation))

@@ -5,18 +5,14 @@ create. Buckets and roles the plan creates are never read (they do not exist yet
 from __future__ import annotations
 
 import functools
-import json
-import urllib.parse
 
 from s3repl_tui.aws.session import Connection
 from s3repl_tui.probes.buckets import bucket_fact, read_source
-from s3repl_tui.probes.commands import cli_command
 from s3repl_tui.probes.destinations import read_destination
 from s3repl_tui.probes.keys import want_key
-from s3repl_tui.probes.reads import attempt
-from s3repl_tui.probes.role import read_role
+from s3repl_tui.probes.role import read_managed_policy, read_role
 from s3repl_tui.probes.run import ProbeRun
-from s3repl_tui.probes.snapshot import CallStats, Document, Identity
+from s3repl_tui.probes.snapshot import CallStats, Identity
 from s3repl_tui.probes.state import ProbeState
 from s3repl_tui.terraform_plan.planned import PlannedSetup
 
@@ -38,7 +34,7 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
             read_destination(run, name, account)
         if setup.role is None and setup.role_arn:
             read_role(run, setup.role_arn)
-        _read_managed_policies(run, connection, setup)
+        _read_managed_policies(run, setup)
         if source.created:
             region = source.reads.get("region")
             run.settle(bucket_fact("region", source.name), region.value if region is not None else None)
@@ -55,27 +51,12 @@ def read_rest(connection: Connection, setup: PlannedSetup) -> tuple[ProbeState, 
     return run.state, (identities[0], dest), calls
 
 
-def _read_managed_policies(run: ProbeRun, connection: Connection, setup: PlannedSetup) -> None:
-    """GetPolicy, then its default version: the managed policies of a planned role the plan does not hold."""
+def _read_managed_policies(run: ProbeRun, setup: PlannedSetup) -> None:
+    """The managed policies (and boundary) of a planned role that the plan does not hold, read as the probe
+    reads an existing role's: by the role's account, once per ARN, concurrently."""
     role = setup.role
     if role is None:
         return
-    session = connection.for_account(role.account) if role.account else connection.source
-    arns = [*role.live_policies, *([role.live_boundary] if role.live_boundary else [])]
-    if session is None:
-        return
-    iam = session.client("iam")
-
-    def read(arn: str) -> None:
-        def document() -> Document:
-            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            value = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
-            return dict(json.loads(urllib.parse.unquote(value)) if isinstance(value, str) else value)
-
-        got = attempt("iam:GetPolicyVersion", document, account=session.account,
-                      command=cli_command("iam:GetPolicy", PolicyArn=arn))
-        with run.state.edit() as state:
-            state.managed_policies[arn] = got
-
-    for arn in arns:
-        run.submit(functools.partial(read, arn))
+    account = role.account or run.connection.source.account
+    for arn in [*role.live_policies, *([role.live_boundary] if role.live_boundary else [])]:
+        run.submit(functools.partial(read_managed_policy, run, arn, account))
