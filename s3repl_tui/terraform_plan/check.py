@@ -11,6 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from s3repl_tui.aws.arns import Arn, role_name
 from s3repl_tui.checks import judge
 from s3repl_tui.checks.model import Finding, LayerResult, Report
 from s3repl_tui.probes.assemble import assemble
@@ -78,8 +79,6 @@ def _overlay(state: ProbeState, setup: PlannedSetup) -> None:
             name: after_apply("The replication role", operation, setup.replication_address)
             for name, operation in ROLE_OPERATIONS.items()})
     elif state.role is None or state.role.arn != setup.role_arn:
-        from s3repl_tui.aws.arns import Arn, role_name
-
         parsed = Arn.parse(setup.role_arn)
         name = role_name(setup.role_arn) or ""
         state.role = RoleState(setup.role_arn, name, parsed.account if parsed else None, reads={

@@ -311,7 +311,7 @@ _NEW_BUCKET: dict[str, Read[Any]] = {
 }
 
 
-def _bucket_of(plan: Plan, resolver: _Resolver, resource: Resource) -> str | None:
+def _bucket_of(resolver: _Resolver, resource: Resource) -> str | None:
     value = resolver.value(resource, "bucket")
     return bucket_name(value) if isinstance(value, str) and value else None
 
@@ -401,7 +401,7 @@ def _planned_buckets(plan: Plan, resolver: _Resolver, names: list[str]) -> dict[
         field_name = _BUCKET_SETTINGS.get(resource.type)
         if field_name is None or field_name == "replication" or resource.mode != "managed":
             continue
-        name = _bucket_of(plan, resolver, resource)
+        name = _bucket_of(resolver, resource)
         if name not in buckets:
             continue
         planned = buckets[name]
@@ -580,7 +580,7 @@ def choose_replication(plan: Plan, source_bucket: str | None) -> tuple[Resource,
     resolver = _Resolver(plan, {})
     found: dict[str, Resource] = {}
     for resource in plan.of_type("aws_s3_bucket_replication_configuration"):
-        name = _bucket_of(plan, resolver, resource)
+        name = _bucket_of(resolver, resource)
         if name is None:
             raise PlanError(f"The bucket of {resource.address} is known only after apply, so its replication "
                             "cannot be checked from the plan.", hint="Name the bucket in the configuration.")
